@@ -1,0 +1,136 @@
+// One connection of the Wasm core, seen from JavaScript: inputs in, decoded commands out.
+// The command wire format is documented in wasm/commands.h; keep the two in step.
+
+export const Command = Object.freeze({
+  CONNECT: 1,
+  ABORT: 2,
+  READY_STATE: 3,
+  OPEN: 4,
+  MESSAGE: 5,
+  LAST_EVENT_ID: 6,
+  ERROR: 7,
+  SET_TIMER: 8,
+  CANCEL_TIMER: 9,
+  DIAGNOSTIC: 10,
+});
+
+// By number, as in wasm/close_type.h.
+export const CLOSE_TYPES = Object.freeze(
+  ['graceful', 'network', 'http-status', 'content-type', 'cors', 'stream-cap', 'app-close']);
+export const CloseType = Object.freeze(
+  Object.fromEntries(CLOSE_TYPES.map((name, i) => [name, i])));
+
+const DIAGNOSTIC_KINDS = ['open', 'reconnect', 'closed'];
+const NO_CLOSE_TYPE = 0xffffffff;
+
+// ignoreBOM: a field value may legitimately start with U+FEFF; only the stream's first BOM is special, and
+// the core already removed it. fatal: false gives U+FFFD for invalid bytes, as WHATWG "UTF-8 decode" does.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+const utf8Encoder = new TextEncoder();
+
+/** HTTP header values are byte strings: the UTF-8 bytes of the id, one char per byte (as browsers send it). */
+function bytesToByteString(bytes) {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 8192) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
+  }
+  return s;
+}
+
+export class CoreConnection {
+  #core;
+  #handle;
+
+  constructor(core, { retryMs, maxEventBytes }) {
+    this.#core = core;
+    this.#handle = core._tes_connection_new(retryMs, maxEventBytes);
+    if (!this.#handle) throw new RangeError('traced-eventsource: out of Wasm memory creating a connection');
+  }
+
+  get alive() { return this.#handle !== 0; }
+
+  start(now) { return this.#run(this.#handle && this.#core._tes_start(this.#handle, now)); }
+  timer(now) { return this.#run(this.#handle && this.#core._tes_timer(this.#handle, now)); }
+  end(now, closeType) { return this.#run(this.#handle && this.#core._tes_end(this.#handle, now, closeType)); }
+  close(now) { return this.#run(this.#handle && this.#core._tes_close(this.#handle, now)); }
+
+  response(now, status, contentType) {
+    if (!this.#handle) return [];
+    const bytes = utf8Encoder.encode(contentType);
+    this.#copyIn(bytes);
+    return this.#run(this.#core._tes_response(this.#handle, now, status, bytes.length));
+  }
+
+  /** One call per network chunk, whatever it holds (DESIGN.md, "the boundary"). */
+  bytes(now, chunk) {
+    if (!this.#handle) return [];
+    this.#copyIn(chunk);
+    return this.#run(this.#core._tes_bytes(this.#handle, now, chunk.length));
+  }
+
+  free() {
+    if (this.#handle) this.#core._tes_connection_free(this.#handle);
+    this.#handle = 0;
+  }
+
+  #copyIn(bytes) {
+    const ptr = this.#core._tes_input_buffer(this.#handle, bytes.length);
+    if (!ptr && bytes.length) throw new RangeError('traced-eventsource: out of Wasm memory for a chunk');
+    this.#core.HEAPU8.set(bytes, ptr);  // read HEAPU8 after the call: it may have grown memory
+  }
+
+  // Decodes the commands of the input just made into plain objects, before anything is dispatched: a
+  // listener may call back into the core (close()), which reuses the command area.
+  #run(viewPtr) {
+    if (!viewPtr) return [];
+    const heap32 = this.#core.HEAPU32;
+    const heap8 = this.#core.HEAPU8;
+    const wordsPtr = heap32[viewPtr >> 2];
+    const wordCount = heap32[(viewPtr >> 2) + 1];
+    const stringsPtr = heap32[(viewPtr >> 2) + 2];
+    const w = wordsPtr >> 2;
+    const str = (i) => utf8.decode(heap8.subarray(stringsPtr + heap32[w + i], stringsPtr + heap32[w + i] + heap32[w + i + 1]));
+    const out = [];
+    for (let i = 0; i < wordCount;) {
+      const tag = heap32[w + i];
+      switch (tag) {
+        case Command.CONNECT: {
+          const off = stringsPtr + heap32[w + i + 2];
+          const len = heap32[w + i + 3];
+          out.push({ op: tag, attempt: heap32[w + i + 1],
+            lastEventIdHeader: bytesToByteString(heap8.subarray(off, off + len)) });
+          i += 4;
+          break;
+        }
+        case Command.READY_STATE: out.push({ op: tag, state: heap32[w + i + 1] }); i += 2; break;
+        case Command.MESSAGE: out.push({ op: tag, type: str(i + 1), data: str(i + 3) }); i += 5; break;
+        case Command.LAST_EVENT_ID: out.push({ op: tag, id: str(i + 1) }); i += 3; break;
+        case Command.SET_TIMER:
+          out.push({ op: tag, delayMs: heap32[w + i + 1] + heap32[w + i + 2] * 0x100000000 });
+          i += 3;
+          break;
+        case Command.DIAGNOSTIC: {
+          const closeType = heap32[w + i + 2];
+          const kind = DIAGNOSTIC_KINDS[heap32[w + i + 1]];
+          out.push({
+            op: tag,
+            kind,
+            closeType: closeType === NO_CLOSE_TYPE ? undefined : CLOSE_TYPES[closeType],
+            status: heap32[w + i + 3] || undefined,
+            attempt: heap32[w + i + 4],
+            delayMs: kind === 'reconnect' ? heap32[w + i + 5] + heap32[w + i + 6] * 0x100000000 : undefined,
+          });
+          i += 7;
+          break;
+        }
+        case Command.ABORT: case Command.OPEN: case Command.ERROR: case Command.CANCEL_TIMER:
+          out.push({ op: tag });
+          i += 1;
+          break;
+        default:
+          throw new Error(`traced-eventsource: unknown core command ${tag}; core.wasm and core-bindings.js disagree`);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,2 @@
+// traced-eventsource: a drop-in EventSource built on fetch(), with a C++/Wasm core.
+export { TracedEventSource, TracedEventSource as default } from './traced-event-source.js';

@@ -1,0 +1,270 @@
+// TracedEventSource: the EventSource interface (WHATWG §9.2.2) on top of the Wasm core and fetch().
+// The core decides everything (parsing, readyState, when to reconnect); this class runs its commands:
+// start requests, dispatch events, keep one timer.
+import { Command, CoreConnection, CloseType } from './core-bindings.js';
+import { loadCore } from './core-loader.js';
+import { normalizeOptions } from './options.js';
+import { runAttempt } from './transport.js';
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSED = 2;
+// setTimeout() fires at once for delays past 2^31-1 ms; longer waits are slept in pieces (the core re-arms).
+const MAX_TIMER_MS = 0x7fffffff;
+
+const now = () => performance.now();
+
+function baseUrl() {
+  if (typeof document === 'object' && document?.baseURI) return document.baseURI;
+  return globalThis.location?.href;
+}
+
+function report(error) {
+  if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
+  else console.error(error);
+}
+
+// Starting the Wasm download at import lets it overlap with the app's own start-up. A failure surfaces on the
+// sources that need the core, never as an unhandled rejection.
+const corePromise = loadCore();
+corePromise.catch(() => {});
+
+export class TracedEventSource extends EventTarget {
+  #url;
+  #requestUrl;      // where the next attempt goes: a redirect moves it, as in browsers
+  #origin = '';     // origin of the response the events come from
+  #options;
+  #readyState = CONNECTING;
+  #lastEventId = '';
+  #core = null;     // CoreConnection, once the Wasm is ready; freed when CLOSED
+  #request = null;  // AbortController of the attempt in flight
+  #timer = null;
+  #closed = false;
+
+  constructor(url, init = undefined) {
+    super();
+    const text = `${url}`;  // USVString conversion: objects with toString, numbers and null become text
+    let resolved;
+    try {
+      resolved = new URL(text, baseUrl());
+    } catch {
+      throw new DOMException(`Cannot open a TracedEventSource to '${text}'. The URL is invalid.`, 'SyntaxError');
+    }
+    this.#options = normalizeOptions(init);
+    this.#url = resolved.href;
+    this.#requestUrl = resolved.href;
+    corePromise.then((core) => this.#begin(core), (error) => this.#failToLoad(error));
+  }
+
+  get url() { return this.#url; }
+  get withCredentials() { return this.#options.withCredentials; }
+  get readyState() { return this.#readyState; }
+  get lastEventId() { return this.#lastEventId; }
+
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#readyState = CLOSED;
+    if (this.#core) this.#apply(this.#core.close(now()));
+    this.#abortRequest();
+    this.#clearTimer();
+    this.#core?.free();
+  }
+
+  #begin(core) {
+    if (this.#closed) return;
+    try {
+      this.#core = new CoreConnection(core, this.#options);
+    } catch (error) {
+      this.#failToLoad(error);
+      return;
+    }
+    this.#apply(this.#core.start(now()));
+  }
+
+  #failToLoad(error) {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#readyState = CLOSED;
+    this.#diagnose({ kind: 'closed', attempt: 0, message: `the Wasm core could not be loaded: ${error?.message ?? error}` });
+    this.dispatchEvent(new Event('error'));
+  }
+
+  // Runs the core's commands in order. Dispatching can re-enter (a listener calls close()): after that,
+  // nothing more is dispatched and no request or timer is started.
+  #apply(commands) {
+    for (const c of commands) {
+      switch (c.op) {
+        case Command.CONNECT:
+          if (!this.#closed) this.#connect(c.attempt, c.lastEventIdHeader);
+          break;
+        case Command.ABORT:
+          this.#abortRequest();
+          break;
+        case Command.READY_STATE:
+          this.#readyState = c.state;
+          break;
+        case Command.OPEN:
+          if (!this.#closed) this.dispatchEvent(new Event('open'));
+          break;
+        case Command.MESSAGE:
+          if (!this.#closed) {
+            this.dispatchEvent(new MessageEvent(c.type || 'message',
+              { data: c.data, origin: this.#origin, lastEventId: this.#lastEventId }));
+          }
+          break;
+        case Command.LAST_EVENT_ID:
+          this.#lastEventId = c.id;
+          break;
+        case Command.ERROR:
+          if (!this.#closed) this.dispatchEvent(new Event('error'));
+          break;
+        case Command.SET_TIMER:
+          if (!this.#closed) this.#setTimer(c.delayMs);
+          break;
+        case Command.CANCEL_TIMER:
+          this.#clearTimer();
+          break;
+        case Command.DIAGNOSTIC:
+          this.#diagnose(c);
+          break;
+      }
+    }
+    if (this.#readyState === CLOSED && !this.#closed) {
+      // The core gave up (fatal status, wrong content type, CORS): nothing will use the connection again.
+      this.#closed = true;
+      this.#abortRequest();
+      this.#clearTimer();
+      this.#core?.free();
+    }
+  }
+
+  #connect(attempt, lastEventIdHeader) {
+    let headers;
+    try {
+      headers = this.#requestHeaders(lastEventIdHeader);
+    } catch (error) {
+      // A throwing headers() callback or an invalid header value: report it, and let the attempt fail like a
+      // network error so the source retries (a token refresh may succeed next time).
+      this.#diagnose({ kind: 'reconnect', attempt, message: `request headers rejected: ${error?.message ?? error}` });
+      queueMicrotask(() => { if (this.#core && !this.#closed) this.#apply(this.#core.end(now(), CloseType.network)); });
+      return;
+    }
+    const controller = new AbortController();
+    this.#request = controller;
+    const options = this.#options;
+    runAttempt({
+      fetchImpl: options.fetchImpl,
+      url: this.#requestUrl,
+      headers,
+      credentials: options.withCredentials ? 'include' : 'same-origin',
+      signal: controller.signal,
+    }, {
+      response: (response) => {
+        if (response.url) {
+          this.#requestUrl = response.url;
+          this.#origin = new URL(response.url).origin;
+        } else {
+          this.#origin = new URL(this.#requestUrl).origin;
+        }
+        this.#apply(this.#core.response(now(), response.status, response.headers.get('content-type') ?? ''));
+      },
+      chunk: (bytes) => this.#apply(this.#core.bytes(now(), bytes)),
+      end: (closeType) => {
+        if (this.#request === controller) this.#request = null;
+        this.#apply(this.#core.end(now(), closeType));
+      },
+    }).catch(report);
+  }
+
+  #requestHeaders(lastEventIdHeader) {
+    const headers = new Headers();
+    const source = this.#options.headers;
+    const extra = typeof source === 'function' ? source() : source;
+    if (extra) new Headers(extra).forEach((value, name) => headers.set(name, value));
+    // Set, never appended: whatever the app passed, exactly one of each.
+    headers.set('Accept', 'text/event-stream');
+    if (lastEventIdHeader) headers.set('Last-Event-ID', lastEventIdHeader);
+    else headers.delete('Last-Event-ID');
+    return headers;
+  }
+
+  #abortRequest() {
+    const request = this.#request;
+    this.#request = null;
+    request?.abort();
+  }
+
+  #setTimer(delayMs) {
+    this.#clearTimer();
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      if (this.#core && !this.#closed) this.#apply(this.#core.timer(now()));
+    }, Math.min(delayMs, MAX_TIMER_MS));
+  }
+
+  #clearTimer() {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  #diagnose(record) {
+    const callback = this.#options.diagnostics;
+    if (!callback) return;
+    const { op, ...fields } = record;
+    const d = { ...fields, message: fields.message ?? describe(fields) };
+    for (const key of Object.keys(d)) if (d[key] === undefined) delete d[key];
+    try {
+      callback(d);
+    } catch (error) {
+      report(error);
+    }
+  }
+
+  static {
+    for (const type of ['open', 'message', 'error']) defineEventHandler(this.prototype, type);
+  }
+}
+
+function describe({ kind, attempt, closeType, status, delayMs }) {
+  const why = closeType ? ` (${closeType}${status ? ` ${status}` : ''})` : '';
+  if (kind === 'open') return `attempt ${attempt} open${status ? ` (${status})` : ''}`;
+  if (kind === 'reconnect') return `attempt ${attempt} ended${why}; reconnecting in ${delayMs} ms`;
+  return `closed after attempt ${attempt}${why}`;
+}
+
+// `onopen` & co. behave as event handler IDL attributes: the listener is registered when first set to a
+// function (keeping its place among addEventListener listeners while the value changes) and removed on null.
+function defineEventHandler(proto, type) {
+  const listeners = new WeakMap();
+  Object.defineProperty(proto, `on${type}`, {
+    configurable: true,
+    enumerable: true,
+    get() { return handlersOf(this)[type] ?? null; },
+    set(value) {
+      const handlers = handlersOf(this);
+      const fn = typeof value === 'function' ? value : null;
+      if (fn && !listeners.has(this)) {
+        const listener = (event) => handlers[type]?.call(this, event);
+        listeners.set(this, listener);
+        this.addEventListener(type, listener);
+      } else if (!fn && listeners.has(this)) {
+        this.removeEventListener(type, listeners.get(this));
+        listeners.delete(this);
+      }
+      handlers[type] = fn;
+    },
+  });
+}
+
+const handlerStore = new WeakMap();
+function handlersOf(target) {
+  let h = handlerStore.get(target);
+  if (!h) handlerStore.set(target, (h = {}));
+  return h;
+}
+
+for (const [name, value] of [['CONNECTING', CONNECTING], ['OPEN', OPEN], ['CLOSED', CLOSED]]) {
+  Object.defineProperty(TracedEventSource, name, { value, enumerable: true });
+  Object.defineProperty(TracedEventSource.prototype, name, { value, enumerable: true });
+}

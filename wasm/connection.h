@@ -1,0 +1,95 @@
+// The connection state machine: everything an EventSource decides, with none of its I/O (DESIGN.md).
+//
+// The shell tells it what happened, with the current time; it answers with commands (commands.h). It owns
+// readyState, the last event ID, the reconnection time, the attempt count and the reconnect timer.
+//
+// Inputs (each clears the previous commands, then appends its own; drain them before the next input):
+//   start(now)                         once, when the shell is ready: the first attempt
+//   response(now, status, ctype)       the response head of the attempt in flight arrived
+//   bytes(now, data, len)              a chunk of the body of the open stream
+//   end(now, close_type)               the attempt in flight ended (body done, fetch/read rejected, CORS)
+//   timer(now)                         the timer set by kSetTimer fired (early or repeated calls do nothing)
+//   close(now)                         the app called close()
+// An input that does not fit the current state (a late response after close(), a chunk while waiting) is
+// answered with kIgnored and no commands: the shell may race with itself, the core never acts on it.
+//
+// States and transitions (readyState in brackets):
+//   kIdle [CONNECTING]       --start-->                 kConnecting
+//   kConnecting [CONNECTING] --response ok-->           kOpen
+//   kConnecting              --response bad-->          kClosed     (policy: fail)
+//   kConnecting | kOpen      --end / cap exceeded-->    kWaiting    (policy: reconnect) or kClosed (fail)
+//   kWaiting [CONNECTING]    --timer at deadline-->     kConnecting
+//   any but kClosed          --close-->                 kClosed
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "close_type.h"
+#include "commands.h"
+#include "reconnect_policy.h"
+#include "sse_parser.h"
+
+namespace tes {
+
+using Millis = int64_t;
+
+struct ConnectionOptions {
+  uint64_t retry_ms = 3000;  // reconnection time until the server sends retry: (Chromium's default)
+  size_t max_event_bytes = SseParser::kDefaultMaxEventBytes;
+};
+
+enum class ReadyState : uint8_t { kConnecting = 0, kOpen = 1, kClosed = 2 };
+
+enum class InputResult : uint8_t {
+  kOk = 0,
+  kIgnored = 1,  // the input does not apply in the current state; no commands
+};
+
+class Connection final : private SseSink {
+ public:
+  explicit Connection(const ConnectionOptions& options);
+
+  InputResult start(Millis now);
+  InputResult response(Millis now, int status, std::string_view content_type);
+  InputResult bytes(Millis now, const uint8_t* data, size_t len);
+  InputResult end(Millis now, CloseType type);
+  InputResult timer(Millis now);
+  InputResult close(Millis now);
+
+  const CommandBuffer& commands() const { return commands_; }
+
+  ReadyState ready_state() const;
+  uint32_t attempt() const { return attempt_; }
+  uint64_t retry_ms() const { return retry_ms_; }
+  const std::string& last_event_id() const { return parser_.last_event_id(); }
+  // Counts of attempts that ended, by close type (index = CloseType).
+  uint32_t closes(CloseType type) const { return closes_[static_cast<uint8_t>(type)]; }
+
+ private:
+  enum class State : uint8_t { kIdle, kConnecting, kOpen, kWaiting, kClosed };
+
+  // SseSink
+  void on_event(std::string_view type, std::string_view data) override;
+  void on_last_event_id(std::string_view id) override;
+  void on_retry(uint64_t ms) override;
+
+  void connect(Millis now);
+  // The attempt in flight ended: count it, ask the policy, and reconnect or fail.
+  void finish_attempt(Millis now, CloseType type, int status);
+  void set_ready_state(ReadyState state);
+  void diagnostic(DiagnosticKind kind, uint32_t close_type, int status, uint64_t delay_ms);
+
+  ReconnectPolicy policy_;
+  SseParser parser_;
+  CommandBuffer commands_;
+  State state_ = State::kIdle;
+  uint64_t retry_ms_;
+  Millis deadline_ = 0;  // when kWaiting: when the next attempt starts
+  uint32_t attempt_ = 0;
+  uint32_t closes_[kCloseTypeCount] = {};
+};
+
+}  // namespace tes
