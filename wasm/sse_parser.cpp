@@ -41,11 +41,22 @@ bool parse_retry(const uint8_t* v, size_t len, uint64_t* out) {
   return true;
 }
 
+// Empties a buffer; one that grew past what normal streams need gives its memory back, so a hostile stream
+// that ran into the cap does not pin megabytes for the life of the connection.
+void clear_and_shrink(std::string& s) {
+  constexpr size_t kKeepCapacity = 64 * 1024;
+  if (s.capacity() > kKeepCapacity) {
+    std::string().swap(s);
+  } else {
+    s.clear();
+  }
+}
+
 }  // namespace
 
 void SseParser::reset_stream() {
-  line_.clear();
-  data_.clear();
+  clear_and_shrink(line_);
+  clear_and_shrink(data_);
   event_type_.clear();
   // The id buffer carries over: the next stream starts from the committed last event ID string.
   id_buffer_ = last_event_id_;

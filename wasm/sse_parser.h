@@ -55,6 +55,8 @@ class SseParser {
   // Bytes held between calls (unfinished line + event being assembled): what the cap bounds.
   size_t buffered_bytes() const { return line_.size() + data_.size() + event_type_.size(); }
   bool failed() const { return failed_; }
+  // Memory reserved by the buffers (>= buffered_bytes()); reset_stream() gives back what an oversized event took.
+  size_t capacity_bytes() const { return line_.capacity() + data_.capacity() + event_type_.capacity(); }
 
  private:
   // Processes one complete line (without its line end).
