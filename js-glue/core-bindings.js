@@ -28,8 +28,13 @@ const NO_CLOSE_TYPE = 0xffffffff;
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
-/** HTTP header values are byte strings: the UTF-8 bytes of the id, one char per byte (as browsers send it). */
-function bytesToByteString(bytes) {
+/**
+ * The `Last-Event-ID` value: the UTF-8 encoding of the id *as decoded* (invalid bytes became U+FFFD), one
+ * char per byte because header values are byte strings. Chromium sends exactly these bytes.
+ */
+function lastEventIdHeader(rawIdBytes) {
+  if (rawIdBytes.length === 0) return '';
+  const bytes = utf8Encoder.encode(utf8.decode(rawIdBytes));
   let s = '';
   for (let i = 0; i < bytes.length; i += 8192) {
     s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
@@ -98,7 +103,7 @@ export class CoreConnection {
           const off = stringsPtr + heap32[w + i + 2];
           const len = heap32[w + i + 3];
           out.push({ op: tag, attempt: heap32[w + i + 1],
-            lastEventIdHeader: bytesToByteString(heap8.subarray(off, off + len)) });
+            lastEventIdHeader: lastEventIdHeader(heap8.subarray(off, off + len)) });
           i += 4;
           break;
         }

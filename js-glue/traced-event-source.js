@@ -33,6 +33,7 @@ export class TracedEventSource extends EventTarget {
   #url;
   #requestUrl;      // where the next attempt goes: a redirect moves it, as in browsers
   #origin = '';     // origin of the response the events come from
+  #hadResponse = false;  // some attempt read a response head: CORS let us through at least once
   #options;
   #readyState = CONNECTING;
   #lastEventId = '';
@@ -159,8 +160,10 @@ export class TracedEventSource extends EventTarget {
       headers,
       credentials: options.withCredentials ? 'include' : 'same-origin',
       signal: controller.signal,
+      hadResponse: this.#hadResponse,
     }, {
       response: (response) => {
+        this.#hadResponse = true;
         if (response.url) {
           this.#requestUrl = response.url;
           this.#origin = new URL(response.url).origin;

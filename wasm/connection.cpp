@@ -5,7 +5,7 @@
 namespace tes {
 
 Connection::Connection(const ConnectionOptions& options)
-    : parser_(options.max_event_bytes), retry_ms_(options.retry_ms) {}
+    : parser_(options.max_event_bytes), retry_ms_(options.retry_ms), default_retry_ms_(options.retry_ms) {}
 
 ReadyState Connection::ready_state() const {
   switch (state_) {
@@ -145,5 +145,7 @@ void Connection::on_last_event_id(std::string_view id) {
 }
 
 void Connection::on_retry(uint64_t ms) { retry_ms_ = ms; }
+
+void Connection::on_retry_default() { retry_ms_ = default_retry_ms_; }
 
 }  // namespace tes

@@ -75,6 +75,7 @@ class Connection final : private SseSink {
   void on_event(std::string_view type, std::string_view data) override;
   void on_last_event_id(std::string_view id) override;
   void on_retry(uint64_t ms) override;
+  void on_retry_default() override;
 
   void connect(Millis now);
   // The attempt in flight ended: count it, ask the policy, and reconnect or fail.
@@ -87,6 +88,7 @@ class Connection final : private SseSink {
   CommandBuffer commands_;
   State state_ = State::kIdle;
   uint64_t retry_ms_;
+  const uint64_t default_retry_ms_;
   Millis deadline_ = 0;  // when kWaiting: when the next attempt starts
   uint32_t attempt_ = 0;
   uint32_t closes_[kCloseTypeCount] = {};

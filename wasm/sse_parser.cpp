@@ -26,7 +26,7 @@ inline bool name_is(const uint8_t* name, size_t len, const char* literal, size_t
 }
 
 // WHATWG: "If the field value consists of only ASCII digits, then interpret the field value as an integer in
-// base ten". An empty value or one that overflows 64 bits is ignored (browsers ignore values they cannot parse).
+// base ten". A value that overflows 64 bits is ignored, as browsers ignore values they cannot parse.
 bool parse_retry(const uint8_t* v, size_t len, uint64_t* out) {
   if (len == 0) return false;
   uint64_t value = 0;
@@ -158,7 +158,11 @@ void SseParser::process_line(const uint8_t* line, size_t len, SseSink& sink) {
     }
   } else if (name_is(line, name_len, "retry", 5)) {
     uint64_t ms;
-    if (parse_retry(value, value_len, &ms)) sink.on_retry(ms);
+    if (value_len == 0) {
+      sink.on_retry_default();
+    } else if (parse_retry(value, value_len, &ms)) {
+      sink.on_retry(ms);
+    }
   }
   // Any other field name is ignored.
 }

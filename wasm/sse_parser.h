@@ -27,6 +27,9 @@ class SseSink {
   virtual void on_last_event_id(std::string_view id) = 0;
   // A `retry:` field with only ASCII digits that fits in 64 bits (milliseconds).
   virtual void on_retry(uint64_t ms) = 0;
+  // A `retry` field with an empty value: back to the default reconnection time. WHATWG does not say what an
+  // empty value means; Chromium resets to its default, and it is the reference we are compared against.
+  virtual void on_retry_default() = 0;
 };
 
 enum class ParseStatus : uint8_t {

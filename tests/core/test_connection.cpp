@@ -246,8 +246,11 @@ TEST_CASE("retry: changes the reconnection time for later reconnects; bogus valu
   World w(ConnectionOptions{3000, 1024});
   w.start();
   w.ok();
-  w.feed("retry: 12a\nretry: 75\nretry: -1\nretry:\n");
+  w.feed("retry: 12a\nretry: 75\nretry: -1\n");
   CHECK(w.conn.retry_ms() == 75);
+  w.feed("retry:\n");
+  CHECK(w.conn.retry_ms() == 3000);  // an empty value restores the configured default, as Chromium does
+  w.feed("retry: 75\n");
   CHECK(w.end(CloseType::kGraceful)[3] == "error");
   CHECK(w.at(74) == Trace{"timer 1"});
   CHECK(w.at(75) == Trace{"connect 2 id="});
@@ -285,6 +288,7 @@ TEST_CASE("a stream that ran into the cap gives its buffers back on the next str
     void on_event(std::string_view, std::string_view) override {}
     void on_last_event_id(std::string_view) override {}
     void on_retry(uint64_t) override {}
+    void on_retry_default() override {}
   } sink;
   const std::string big((1 << 20) - 1, 'a');
   CHECK(parser.feed(reinterpret_cast<const uint8_t*>(big.data()), big.size(), sink) == tes::ParseStatus::kOk);

@@ -69,6 +69,7 @@ std::string ev(std::string_view type, std::string_view data) {
 }
 std::string id(std::string_view value) { return "last_event_id(\"" + escape(value) + "\")"; }
 std::string retry(uint64_t ms) { return "retry(" + std::to_string(ms) + ")"; }
+const std::string kRetryDefault = "retry_default()";
 // Marks where a multi-stream vector called reset_stream(), and the status the previous stream ended with.
 std::string reset_after(ParseStatus status) { return "reset_stream() after "s + status_name(status); }
 
@@ -77,6 +78,7 @@ class RecordingSink final : public SseSink {
   void on_event(std::string_view type, std::string_view data) override { calls.push_back(ev(type, data)); }
   void on_last_event_id(std::string_view value) override { calls.push_back(id(value)); }
   void on_retry(uint64_t ms) override { calls.push_back(retry(ms)); }
+  void on_retry_default() override { calls.push_back(kRetryDefault); }
 
   std::vector<std::string> calls;
 };
@@ -95,6 +97,7 @@ class CountingSink final : public SseSink {
     last_id.assign(value);
   }
   void on_retry(uint64_t) override { ++retries; }
+  void on_retry_default() override { ++retries; }
 
   size_t events = 0;
   size_t id_changes = 0;
@@ -272,7 +275,7 @@ TEST_CASE("SSE vectors: the field name ends at the first colon and one leading s
       {"field without colon: id resets the last event ID",
        {"id: 1\n\nid\n\n"},
        {id("1"), id("")}},
-      {"field without colon: retry is ignored", {"retry\n\n"}, {}},
+      {"field without colon: retry restores the default (as Chromium)", {"retry\n\n"}, {kRetryDefault}},
   });
 }
 
@@ -369,8 +372,8 @@ TEST_CASE("SSE vectors: retry is reported only when it is all ASCII digits and f
       {"retry: 1e3 is ignored", {"retry: 1e3\n"}, {}},
       {"retry with a trailing space is ignored", {"retry: 5 \n"}, {}},
       {"retry with two leading spaces is ignored", {"retry:  5\n"}, {}},
-      {"retry: with an empty value is ignored", {"retry:\n"}, {}},
-      {"retry: with a lone space is ignored", {"retry: \n"}, {}},
+      {"retry: with an empty value restores the default (as Chromium)", {"retry:\n"}, {kRetryDefault}},
+      {"retry: with a lone space restores the default (the space is the separator)", {"retry: \n"}, {kRetryDefault}},
       {"non-ASCII digits are ignored", {"retry: \xD9\xA1\xEF\xBC\x92\n"}, {}},
       {"retry with NUL is ignored", {"retry: 1\0\n"s}, {}},
       {"retry in an unterminated line is not reported", {"retry: 5"}, {}},
