@@ -1,5 +1,6 @@
 // The demo dashboard (demo/) on the real package: live feed, counters, Close, and Last-Event-ID resume after
-// the server drops the connection. Also writes demo/screenshot.png (the README picture).
+// the server drops the connection. Saves a screenshot to the test's output; with UPDATE_SCREENSHOT=1 it
+// replaces demo/screenshot.png, the README picture (so a plain test run leaves the work tree clean).
 //
 //   npx playwright test e2e/demo.spec.mjs
 //
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { test, expect } from '@playwright/test';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SCREENSHOT = path.join(REPO, 'demo', 'screenshot.png');
+const README_SCREENSHOT = path.join(REPO, 'demo', 'screenshot.png');
 
 /** @type {{ child: import('node:child_process').ChildProcess, url: string, output: () => string } | null} */
 let demo = null;
@@ -167,7 +168,8 @@ test('dashboard: a dropped connection resumes from Last-Event-ID with no seq ski
   expect(end.continuity).toBe('no gaps');
   expect(end.cardUpdates).toBe(end.received);
 
-  await page.screenshot({ path: SCREENSHOT });
+  const screenshot = process.env.UPDATE_SCREENSHOT === '1' ? README_SCREENSHOT : test.info().outputPath('dashboard.png');
+  await page.screenshot({ path: screenshot });
 });
 
 test('demo server: an id it cannot resume from gets a gap notice; /feed-noresume says it never resumes', async () => {
