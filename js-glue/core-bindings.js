@@ -12,7 +12,12 @@ export const Command = Object.freeze({
   SET_TIMER: 8,
   CANCEL_TIMER: 9,
   DIAGNOSTIC: 10,
+  TRACE: 11,
+  WARNING: 12,
+  RESPONSE_TRACE: 13,
 });
+
+const TRACE_HEADER_NAMES = ['traceparent', 'tracestate', 'baggage', 'x-amzn-trace-id'];
 
 // By number, as in wasm/close_type.h.
 export const CLOSE_TYPES = Object.freeze(
@@ -42,14 +47,144 @@ function lastEventIdHeader(rawIdBytes) {
   return s;
 }
 
+// Copies UTF-8 strings end to end (or NUL-terminated) into a core input buffer; returns their byte lengths.
+function copyStrings(core, inputBuffer, strings, terminate) {
+  const encoded = strings.map((text) => utf8Encoder.encode(text));
+  const total = encoded.reduce((n, b) => n + b.length + (terminate ? 1 : 0), 0);
+  const ptr = inputBuffer(total);
+  if (!ptr && total) throw new RangeError('traced-eventsource: out of Wasm memory');
+  const heap = core.HEAPU8;  // after the call: it may have grown memory
+  let at = ptr;
+  for (const bytes of encoded) {
+    heap.set(bytes, at);
+    at += bytes.length;
+    if (terminate) heap[at++] = 0;
+  }
+  return { total, lengths: encoded.map((b) => b.length) };
+}
+
+function traceConfigStrings(trace) {
+  return [trace.parent, ...trace.tracestate, ...trace.baggage];
+}
+
+/** Decodes the command area the core just wrote (see wasm/commands.h) into plain objects. */
+function decodeCommands(core, viewPtr) {
+  if (!viewPtr) return [];
+  const heap32 = core.HEAPU32;
+  const heap8 = core.HEAPU8;
+  const wordsPtr = heap32[viewPtr >> 2];
+  const wordCount = heap32[(viewPtr >> 2) + 1];
+  const stringsPtr = heap32[(viewPtr >> 2) + 2];
+  const w = wordsPtr >> 2;
+  const str = (i) => utf8.decode(heap8.subarray(stringsPtr + heap32[w + i], stringsPtr + heap32[w + i] + heap32[w + i + 1]));
+  const out = [];
+  for (let i = 0; i < wordCount;) {
+    const tag = heap32[w + i];
+    switch (tag) {
+      case Command.CONNECT: {
+        const off = stringsPtr + heap32[w + i + 2];
+        const len = heap32[w + i + 3];
+        out.push({ op: tag, attempt: heap32[w + i + 1],
+          lastEventIdHeader: lastEventIdHeader(heap8.subarray(off, off + len)) });
+        i += 4;
+        break;
+      }
+      case Command.READY_STATE: out.push({ op: tag, state: heap32[w + i + 1] }); i += 2; break;
+      case Command.MESSAGE: out.push({ op: tag, type: str(i + 1), data: str(i + 3) }); i += 5; break;
+      case Command.LAST_EVENT_ID: out.push({ op: tag, id: str(i + 1) }); i += 3; break;
+      case Command.SET_TIMER:
+        out.push({ op: tag, delayMs: heap32[w + i + 1] + heap32[w + i + 2] * 0x100000000 });
+        i += 3;
+        break;
+      case Command.DIAGNOSTIC: {
+        const closeType = heap32[w + i + 2];
+        const kind = DIAGNOSTIC_KINDS[heap32[w + i + 1]];
+        out.push({
+          op: tag,
+          kind,
+          closeType: closeType === NO_CLOSE_TYPE ? undefined : CLOSE_TYPES[closeType],
+          status: heap32[w + i + 3] || undefined,
+          attempt: heap32[w + i + 4],
+          delayMs: kind === 'reconnect' ? heap32[w + i + 5] + heap32[w + i + 6] * 0x100000000 : undefined,
+        });
+        i += 7;
+        break;
+      }
+      case Command.TRACE: {
+        const headers = {};
+        TRACE_HEADER_NAMES.forEach((name, k) => {
+          const value = str(i + 11 + 2 * k);
+          if (value) headers[name] = value;
+        });
+        const previousTraceId = str(i + 9);
+        out.push({ op: tag, trace: {
+          traceId: str(i + 3), spanId: str(i + 5), sampled: heap32[w + i + 1] === 1, sessionId: str(i + 7),
+          ...(previousTraceId ? { previousTraceId } : {}), headers } });
+        i += 19;
+        break;
+      }
+      case Command.WARNING: out.push({ op: tag, message: str(i + 1) }); i += 3; break;
+      case Command.RESPONSE_TRACE: {
+        const response = { xrayTraceId: str(i + 1), traceresponse: str(i + 3), serverTimingTrace: str(i + 5) };
+        for (const k of Object.keys(response)) if (!response[k]) delete response[k];
+        out.push({ op: tag, response });
+        i += 7;
+        break;
+      }
+      case Command.ABORT: case Command.OPEN: case Command.ERROR: case Command.CANCEL_TIMER:
+        out.push({ op: tag });
+        i += 1;
+        break;
+      default:
+        throw new Error(`traced-eventsource: unknown core command ${tag}; core.wasm and core-bindings.js disagree`);
+    }
+  }
+  return out;
+}
+
+/** The core's tracer without a connection: trace context for traced fetch() calls. */
+export class CoreTracer {
+  #core;
+  #handle;
+
+  constructor(core, trace) {
+    this.#core = core;
+    this.#handle = core._tes_tracer_new(trace.flags, trace.sampleRatio);
+    if (!this.#handle) throw new RangeError('traced-eventsource: out of Wasm memory creating a tracer');
+    const { total } = copyStrings(core, (n) => core._tes_tracer_input_buffer(this.#handle, n), traceConfigStrings(trace), true);
+    /** Warnings about the configuration (an invalid parent, dropped members). */
+    this.warnings = decodeCommands(core, core._tes_tracer_configure(this.#handle, total, trace.tracestate.length,
+      trace.baggage.length)).map((c) => c.message);
+  }
+
+  /** The trace context of the next call: { traceId, spanId, sampled, sessionId, headers }. */
+  next(now) {
+    return decodeCommands(this.#core, this.#core._tes_tracer_next(this.#handle, now))[0].trace;
+  }
+
+  responseTrace(xray, traceresponse, serverTiming) {
+    const { lengths } = copyStrings(this.#core, (n) => this.#core._tes_tracer_input_buffer(this.#handle, n),
+      [xray, traceresponse, serverTiming], false);
+    return decodeCommands(this.#core, this.#core._tes_tracer_response(this.#handle, ...lengths))[0].response;
+  }
+}
+
 export class CoreConnection {
   #core;
   #handle;
 
-  constructor(core, { retryMs, maxEventBytes }) {
+  constructor(core, { retryMs, maxEventBytes, trace }) {
     this.#core = core;
-    this.#handle = core._tes_connection_new(retryMs, maxEventBytes);
+    const flags = trace ? trace.flags : 0;
+    this.#handle = core._tes_connection_new(retryMs, maxEventBytes, flags, trace ? trace.sampleRatio : 1);
     if (!this.#handle) throw new RangeError('traced-eventsource: out of Wasm memory creating a connection');
+  }
+
+  /** Before start(): the app's parent, tracestate and baggage. Returns the core's commands (warnings). */
+  configureTrace(trace) {
+    const { total } = copyStrings(this.#core, (n) => this.#core._tes_input_buffer(this.#handle, n),
+      traceConfigStrings(trace), true);
+    return this.#run(this.#core._tes_configure_trace(this.#handle, total, trace.tracestate.length, trace.baggage.length));
   }
 
   get alive() { return this.#handle !== 0; }
@@ -59,11 +194,12 @@ export class CoreConnection {
   end(now, closeType) { return this.#run(this.#handle && this.#core._tes_end(this.#handle, now, closeType)); }
   close(now) { return this.#run(this.#handle && this.#core._tes_close(this.#handle, now)); }
 
-  response(now, status, contentType) {
+  /** The response head: status, Content-Type and the trace headers the server sent back (B9). */
+  response(now, status, contentType, xray, traceresponse, serverTiming) {
     if (!this.#handle) return [];
-    const bytes = utf8Encoder.encode(contentType);
-    this.#copyIn(bytes);
-    return this.#run(this.#core._tes_response(this.#handle, now, status, bytes.length));
+    const { lengths } = copyStrings(this.#core, (n) => this.#core._tes_input_buffer(this.#handle, n),
+      [contentType, xray, traceresponse, serverTiming], false);
+    return this.#run(this.#core._tes_response(this.#handle, now, status, ...lengths));
   }
 
   /** One call per network chunk, whatever it holds (DESIGN.md, "the boundary"). */
@@ -84,58 +220,9 @@ export class CoreConnection {
     this.#core.HEAPU8.set(bytes, ptr);  // read HEAPU8 after the call: it may have grown memory
   }
 
-  // Decodes the commands of the input just made into plain objects, before anything is dispatched: a
-  // listener may call back into the core (close()), which reuses the command area.
+  // Decoded before anything is dispatched: a listener may call back into the core (close()), which reuses the
+  // command area.
   #run(viewPtr) {
-    if (!viewPtr) return [];
-    const heap32 = this.#core.HEAPU32;
-    const heap8 = this.#core.HEAPU8;
-    const wordsPtr = heap32[viewPtr >> 2];
-    const wordCount = heap32[(viewPtr >> 2) + 1];
-    const stringsPtr = heap32[(viewPtr >> 2) + 2];
-    const w = wordsPtr >> 2;
-    const str = (i) => utf8.decode(heap8.subarray(stringsPtr + heap32[w + i], stringsPtr + heap32[w + i] + heap32[w + i + 1]));
-    const out = [];
-    for (let i = 0; i < wordCount;) {
-      const tag = heap32[w + i];
-      switch (tag) {
-        case Command.CONNECT: {
-          const off = stringsPtr + heap32[w + i + 2];
-          const len = heap32[w + i + 3];
-          out.push({ op: tag, attempt: heap32[w + i + 1],
-            lastEventIdHeader: lastEventIdHeader(heap8.subarray(off, off + len)) });
-          i += 4;
-          break;
-        }
-        case Command.READY_STATE: out.push({ op: tag, state: heap32[w + i + 1] }); i += 2; break;
-        case Command.MESSAGE: out.push({ op: tag, type: str(i + 1), data: str(i + 3) }); i += 5; break;
-        case Command.LAST_EVENT_ID: out.push({ op: tag, id: str(i + 1) }); i += 3; break;
-        case Command.SET_TIMER:
-          out.push({ op: tag, delayMs: heap32[w + i + 1] + heap32[w + i + 2] * 0x100000000 });
-          i += 3;
-          break;
-        case Command.DIAGNOSTIC: {
-          const closeType = heap32[w + i + 2];
-          const kind = DIAGNOSTIC_KINDS[heap32[w + i + 1]];
-          out.push({
-            op: tag,
-            kind,
-            closeType: closeType === NO_CLOSE_TYPE ? undefined : CLOSE_TYPES[closeType],
-            status: heap32[w + i + 3] || undefined,
-            attempt: heap32[w + i + 4],
-            delayMs: kind === 'reconnect' ? heap32[w + i + 5] + heap32[w + i + 6] * 0x100000000 : undefined,
-          });
-          i += 7;
-          break;
-        }
-        case Command.ABORT: case Command.OPEN: case Command.ERROR: case Command.CANCEL_TIMER:
-          out.push({ op: tag });
-          i += 1;
-          break;
-        default:
-          throw new Error(`traced-eventsource: unknown core command ${tag}; core.wasm and core-bindings.js disagree`);
-      }
-    }
-    return out;
+    return decodeCommands(this.#core, viewPtr);
   }
 }

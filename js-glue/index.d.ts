@@ -10,10 +10,61 @@ export type CloseType =
   | 'stream-cap'      // one line or event grew past `maxEventBytes`
   | 'app-close';      // close() was called
 
+/** Trace context propagation (W3C Trace Context + Baggage, AWS X-Ray). */
+export interface TraceOptions {
+  /** Which headers to inject: 'w3c' (traceparent, tracestate, baggage) and/or 'xray' (X-Amzn-Trace-Id). Default both. */
+  propagators?: Array<'w3c' | 'xray'>;
+  /**
+   * Where trace headers may go besides the page's own origin: origins ('https://api.example.com',
+   * 'http://localhost:8080') or a predicate on the request URL. Default: same origin only — injected headers
+   * force CORS preflights and leak ids to third parties.
+   */
+  allowedOrigins?: string[] | ((url: URL) => boolean);
+  /** A parent context, as a `traceparent` or `X-Amzn-Trace-Id` value. Parsed strictly; invalid → ignored with a diagnostic. */
+  parent?: string;
+  /** Fraction of root traces sampled, decided from the trace id's random bits. Default 1. Ignored when `parent` is given (parent-based). */
+  sampleRatio?: number;
+  /** What an unsampled attempt sends: 'propagate' (flags 00 / Sampled=0; default) or 'omit' (no trace headers). */
+  unsampled?: 'propagate' | 'omit';
+  /** tracestate members to send (key → value), validated against the W3C grammar. */
+  tracestate?: Record<string, string>;
+  /** baggage members to send (key → value), percent-encoded; whole members past 64 / 8192 bytes are dropped. */
+  baggage?: Record<string, string>;
+  /** Warn once (console.warn) when a cross-origin server does not expose its trace response headers. */
+  debug?: boolean;
+}
+
+/** The trace ids of one connection attempt or traced fetch. Lower-case hex. */
+export interface AttemptTrace {
+  traceId: string;
+  /** The client span's id: the parent id the server sees in `traceparent` / `Parent=`. */
+  spanId: string;
+  sampled: boolean;
+  /** Stable for the life of one TracedEventSource. */
+  sessionId: string;
+  /** The previous attempt's trace id (a link to it), absent on the first attempt. */
+  previousTraceId?: string;
+  /** The headers injected, by lower-case name; empty when the origin is not allowed or tracing is off. */
+  headers: Record<string, string>;
+}
+
+/** Trace ids the server returned, read from `X-Amzn-Trace-Id`, `traceresponse` and `server-timing: trace;desc=…`. */
+export interface ResponseTrace {
+  /** false when none of the headers could be read (a cross-origin server that does not expose them). */
+  available: boolean;
+  xrayTraceId?: string;
+  traceresponse?: string;
+  serverTimingTrace?: string;
+}
+
 /** One record per state change, for logging and tests. Never dispatched on the source itself. */
 export interface Diagnostic {
-  /** 'open' when a response was accepted, 'reconnect' when a retry is scheduled, 'closed' when the source gives up or is closed. */
-  kind: 'open' | 'reconnect' | 'closed';
+  /**
+   * 'connect' when an attempt starts (with its `trace`), 'open' when a response was accepted (with `response`),
+   * 'reconnect' when a retry is scheduled, 'closed' when the source gives up or is closed, 'warning' for
+   * rejected configuration (an invalid parent, tracestate or baggage member) and other problems worth a look.
+   */
+  kind: 'connect' | 'open' | 'reconnect' | 'closed' | 'warning';
   /** Attempt number, starting at 1 for the first request. */
   attempt: number;
   /** Why the previous connection ended ('open' has none). */
@@ -22,6 +73,10 @@ export interface Diagnostic {
   status?: number;
   /** Delay before the next attempt, in milliseconds ('reconnect' only). */
   delayMs?: number;
+  /** 'connect': the attempt's trace context. */
+  trace?: AttemptTrace;
+  /** 'open': what the server said about its side of the trace. */
+  response?: ResponseTrace;
   /** A sentence a person can read. */
   message: string;
 }
@@ -39,6 +94,8 @@ export interface TracedEventSourceInit {
   diagnostics?: (d: Diagnostic) => void;
   /** Replaces `globalThis.fetch` (tests, service workers, instrumentation). */
   fetch?: typeof fetch;
+  /** Trace context injection; `false` turns it off. Default: both propagators, same origin only. */
+  trace?: TraceOptions | false;
 }
 
 export declare class TracedEventSource extends EventTarget {
@@ -60,5 +117,30 @@ export declare class TracedEventSource extends EventTarget {
   onerror: ((this: TracedEventSource, ev: Event) => any) | null;
   close(): void;
 }
+
+/** What a traced fetch reports for its client span (until spans are exported). */
+export interface ClientSpanRecord extends AttemptTrace {
+  method: string;
+  /** The request URL without query string or fragment. */
+  url: string;
+  /** HTTP status, or undefined when the fetch rejected. */
+  status?: number;
+  /** The rejection's name ('TypeError', 'AbortError'), when it rejected. */
+  error?: string;
+  durationMs: number;
+  response?: ResponseTrace;
+}
+
+export interface TracedFetchOptions extends TraceOptions {
+  /** Called once per call when the response head arrives or the fetch rejects. */
+  onSpan?: (span: ClientSpanRecord) => void;
+  /** The fetch to wrap; default globalThis.fetch. */
+  fetch?: typeof fetch;
+}
+
+/** A fetch() that injects trace context like TracedEventSource does. The body is never read, cloned or drained. */
+export declare function createTracedFetch(options?: TracedFetchOptions): typeof fetch;
+/** `createTracedFetch()` with the defaults: both propagators, same origin only. */
+export declare const tracedFetch: typeof fetch;
 
 export default TracedEventSource;

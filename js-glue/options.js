@@ -1,3 +1,5 @@
+import { normalizeTraceOptions } from './trace-options.js';
+
 // Validates TracedEventSource's init dictionary at construction: a bad value throws a TypeError that names the
 // option, so a typo fails where it is written instead of as a silent misbehaviour minutes later.
 
@@ -26,6 +28,14 @@ function functionOption(init, name) {
   return value;
 }
 
+function prefixed(read) {
+  try {
+    return read();
+  } catch (error) {
+    throw new TypeError(`TracedEventSource: ${error.message}`);
+  }
+}
+
 export function normalizeOptions(init) {
   if (init === undefined || init === null) init = {};
   if (typeof init !== 'object') throw new TypeError('TracedEventSource: init must be an object');
@@ -44,5 +54,6 @@ export function normalizeOptions(init) {
     maxEventBytes: integerOption(init, 'maxEventBytes', DEFAULT_MAX_EVENT_BYTES, 1, MAX_EVENT_BYTES_LIMIT),
     diagnostics: functionOption(init, 'diagnostics'),
     fetchImpl,
+    trace: prefixed(() => normalizeTraceOptions(init.trace)),
   };
 }

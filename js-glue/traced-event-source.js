@@ -4,6 +4,7 @@
 import { Command, CoreConnection, CloseType } from './core-bindings.js';
 import { loadCore } from './core-loader.js';
 import { normalizeOptions } from './options.js';
+import { baseUrl, now, redact, report } from './platform.js';
 import { runAttempt } from './transport.js';
 
 const CONNECTING = 0;
@@ -11,18 +12,6 @@ const OPEN = 1;
 const CLOSED = 2;
 // setTimeout() fires at once for delays past 2^31-1 ms; longer waits are slept in pieces (the core re-arms).
 const MAX_TIMER_MS = 0x7fffffff;
-
-const now = () => performance.now();
-
-function baseUrl() {
-  if (typeof document === 'object' && document?.baseURI) return document.baseURI;
-  return globalThis.location?.href;
-}
-
-function report(error) {
-  if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
-  else console.error(error);
-}
 
 // Starting the Wasm download at import lets it overlap with the app's own start-up. A failure surfaces on the
 // sources that need the core, never as an unhandled rejection.
@@ -34,6 +23,9 @@ export class TracedEventSource extends EventTarget {
   #requestUrl;      // where the next attempt goes: a redirect moves it, as in browsers
   #origin = '';     // origin of the response the events come from
   #hadResponse = false;  // some attempt read a response head: CORS let us through at least once
+  #attemptTrace = null;   // the core's trace context for the attempt its next CONNECT starts
+  #responseTrace = null;  // trace ids the last response head carried
+  #warnedUnexposed = false;
   #options;
   #readyState = CONNECTING;
   #lastEventId = '';
@@ -80,6 +72,7 @@ export class TracedEventSource extends EventTarget {
       this.#failToLoad(error);
       return;
     }
+    if (this.#options.trace) this.#apply(this.#core.configureTrace(this.#options.trace));
     this.#apply(this.#core.start(now()));
   }
 
@@ -127,7 +120,16 @@ export class TracedEventSource extends EventTarget {
           this.#clearTimer();
           break;
         case Command.DIAGNOSTIC:
-          this.#diagnose(c);
+          this.#diagnose(c.kind === 'open' && this.#responseTrace ? { ...c, response: this.#responseTrace } : c);
+          break;
+        case Command.TRACE:
+          this.#attemptTrace = c.trace;
+          break;
+        case Command.RESPONSE_TRACE:
+          this.#responseTrace = this.#readResponseTrace(c.response);
+          break;
+        case Command.WARNING:
+          this.#diagnose({ kind: 'warning', attempt: 0, message: c.message });
           break;
       }
     }
@@ -141,9 +143,19 @@ export class TracedEventSource extends EventTarget {
   }
 
   #connect(attempt, lastEventIdHeader) {
+    const trace = this.#attemptTrace;
+    this.#attemptTrace = null;
+    // Trace headers only where the app allows them (B5): elsewhere they would force preflights and leak ids.
+    const inject = Boolean(trace && this.#options.trace?.allows(new URL(this.#requestUrl)));
+    const traceHeaders = inject ? trace.headers : {};
+    if (trace) {
+      this.#diagnose({ kind: 'connect', attempt, trace: { ...trace, headers: { ...traceHeaders } },
+        message: `attempt ${attempt} to ${redact(this.#requestUrl)}: trace ${trace.traceId}` +
+          (inject ? '' : ' (not injected: origin not allowed)') });
+    }
     let headers;
     try {
-      headers = this.#requestHeaders(lastEventIdHeader);
+      headers = this.#requestHeaders(lastEventIdHeader, traceHeaders);
     } catch (error) {
       // A throwing headers() callback or an invalid header value: report it, and let the attempt fail like a
       // network error so the source retries (a token refresh may succeed next time).
@@ -170,7 +182,9 @@ export class TracedEventSource extends EventTarget {
         } else {
           this.#origin = new URL(this.#requestUrl).origin;
         }
-        this.#apply(this.#core.response(now(), response.status, response.headers.get('content-type') ?? ''));
+        const h = response.headers;
+        this.#apply(this.#core.response(now(), response.status, h.get('content-type') ?? '',
+          h.get('x-amzn-trace-id') ?? '', h.get('traceresponse') ?? '', h.get('server-timing') ?? ''));
       },
       chunk: (bytes) => this.#apply(this.#core.bytes(now(), bytes)),
       end: (closeType) => {
@@ -180,16 +194,29 @@ export class TracedEventSource extends EventTarget {
     }).catch(report);
   }
 
-  #requestHeaders(lastEventIdHeader) {
+  #requestHeaders(lastEventIdHeader, traceHeaders) {
     const headers = new Headers();
     const source = this.#options.headers;
     const extra = typeof source === 'function' ? source() : source;
     if (extra) new Headers(extra).forEach((value, name) => headers.set(name, value));
     // Set, never appended: whatever the app passed, exactly one of each.
+    for (const [name, value] of Object.entries(traceHeaders)) headers.set(name, value);
     headers.set('Accept', 'text/event-stream');
     if (lastEventIdHeader) headers.set('Last-Event-ID', lastEventIdHeader);
     else headers.delete('Last-Event-ID');
     return headers;
+  }
+
+  // A cross-origin server that does not expose its trace headers (Access-Control-Expose-Headers) looks like one
+  // that sends none: record that they were unavailable, and say so once in debug mode (B9).
+  #readResponseTrace(ids) {
+    const available = Object.keys(ids).length > 0;
+    if (!available && this.#options.trace?.debug && !this.#warnedUnexposed && this.#origin !== globalThis.location?.origin) {
+      this.#warnedUnexposed = true;
+      console.warn(`traced-eventsource: ${this.#origin} exposes no trace response header (X-Amzn-Trace-Id, ` +
+        'traceresponse, server-timing); add them to Access-Control-Expose-Headers to correlate server traces.');
+    }
+    return { available, ...ids };
   }
 
   #abortRequest() {

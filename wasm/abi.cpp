@@ -1,9 +1,12 @@
 // The C ABI exported from the Wasm module: the only file that knows the core is called from JavaScript.
 //
-// Call order per connection: tes_connection_new → tes_start → (tes_input_buffer + tes_response | tes_bytes,
-// tes_end, tes_timer)* → tes_close → tes_connection_free. Every input returns a pointer to a CommandView
-// describing the commands it produced (commands.h); the view and what it points to stay valid until the next
-// input on the same connection. Times are milliseconds from any monotonic origin (performance.now()).
+// Call order per connection: tes_connection_new → [tes_configure_trace] → tes_start → (tes_input_buffer +
+// tes_response | tes_bytes, tes_end, tes_timer)* → tes_close → tes_connection_free. Every input returns a
+// pointer to a CommandView describing the commands it produced (commands.h); the view and what it points to
+// stay valid until the next input on the same handle. Times are wall-clock milliseconds anchored once by the
+// shell (performance.timeOrigin + performance.now()), so they are monotonic too.
+//
+// A tracer handle (tes_tracer_*) gives traced fetch() calls the same trace context without a connection.
 #include <cmath>
 #include <cstdint>
 #include <new>
@@ -11,7 +14,51 @@
 
 #include "connection.h"
 
+// The one import: the shell fills from crypto.getRandomValues (wasm/host-imports.js).
+extern "C" void tes_host_fill_random(uint8_t* out, size_t len);
+
 namespace {
+
+class HostRandom final : public tes::RandomSource {
+ public:
+  void fill(uint8_t* out, size_t len) override { tes_host_fill_random(out, len); }
+};
+HostRandom host_random;
+
+// Trace config flags, as js-glue/core-bindings.js passes them.
+constexpr uint32_t kTraceW3c = 1;
+constexpr uint32_t kTraceXray = 2;
+constexpr uint32_t kTraceOmitUnsampled = 4;
+
+tes::TracerConfig tracer_config(uint32_t flags, double sample_ratio) {
+  tes::TracerConfig c;
+  c.w3c = (flags & kTraceW3c) != 0;
+  c.xray = (flags & kTraceXray) != 0;
+  c.omit_unsampled = (flags & kTraceOmitUnsampled) != 0;
+  c.sample_ratio = sample_ratio;
+  return c;
+}
+
+// The input buffer holds NUL-terminated strings: the parent, then `tracestate_count` and `baggage_count`
+// strings (alternating keys and values). The views point into the buffer, which outlives the call.
+tes::TracerInput tracer_input(const std::vector<uint8_t>& buffer, uint32_t len, uint32_t tracestate_count,
+                              uint32_t baggage_count) {
+  std::vector<std::string_view> strings;
+  const char* p = reinterpret_cast<const char*>(buffer.data());
+  size_t start = 0;
+  for (size_t i = 0; i < len; ++i) {
+    if (p[i] == '\0') {
+      strings.emplace_back(p + start, i - start);
+      start = i + 1;
+    }
+  }
+  tes::TracerInput input;
+  if (strings.size() != 1 + size_t{tracestate_count} + baggage_count) return input;  // malformed: ignore all
+  input.parent = strings[0];
+  input.tracestate.assign(strings.begin() + 1, strings.begin() + 1 + tracestate_count);
+  input.baggage.assign(strings.begin() + 1 + tracestate_count, strings.end());
+  return input;
+}
 
 struct CommandView {
   const uint32_t* words;
@@ -20,7 +67,7 @@ struct CommandView {
 };
 
 struct Handle {
-  explicit Handle(const tes::ConnectionOptions& options) : connection(options) {}
+  explicit Handle(const tes::ConnectionOptions& options) : connection(options, host_random) {}
   tes::Connection connection;
   std::vector<uint8_t> input;  // reused for every chunk: one copy in from JS, none inside
   CommandView view{};
@@ -28,10 +75,32 @@ struct Handle {
 
 tes::Millis to_millis(double now) { return static_cast<tes::Millis>(std::floor(now)); }
 
-const CommandView* view_of(Handle* h) {
-  const tes::CommandBuffer& c = h->connection.commands();
-  h->view = {c.words().data(), static_cast<uint32_t>(c.words().size()), c.strings().data()};
-  return &h->view;
+const CommandView* view_of(const tes::CommandBuffer& c, CommandView* view) {
+  *view = {c.words().data(), static_cast<uint32_t>(c.words().size()), c.strings().data()};
+  return view;
+}
+
+const CommandView* view_of(Handle* h) { return view_of(h->connection.commands(), &h->view); }
+
+struct TracerHandle {
+  explicit TracerHandle(const tes::TracerConfig& config) : tracer(host_random, config) {}
+  tes::Tracer tracer;
+  tes::CommandBuffer commands;
+  std::vector<uint8_t> input;
+  CommandView view{};
+};
+
+uint8_t* grow(std::vector<uint8_t>& buffer, uint32_t len) {
+  if (buffer.size() < len) buffer.resize(len);
+  return buffer.data();
+}
+
+// Four strings laid end to end in `buffer`.
+tes::ResponseTrace response_trace(const std::vector<uint8_t>& buffer, uint32_t xray_len, uint32_t traceresponse_len,
+                                  uint32_t server_timing_len, size_t offset) {
+  const char* p = reinterpret_cast<const char*>(buffer.data()) + offset;
+  return tes::read_response_trace(std::string_view(p, xray_len), std::string_view(p + xray_len, traceresponse_len),
+                                  std::string_view(p + xray_len + traceresponse_len, server_timing_len));
 }
 
 }  // namespace
@@ -39,30 +108,41 @@ const CommandView* view_of(Handle* h) {
 extern "C" {
 
 // Doubles carry integers above 2^32 exactly up to 2^53: enough for any delay or cap.
-Handle* tes_connection_new(double retry_ms, double max_event_bytes) {
+Handle* tes_connection_new(double retry_ms, double max_event_bytes, uint32_t trace_flags, double sample_ratio) {
   tes::ConnectionOptions options;
   options.retry_ms = static_cast<uint64_t>(retry_ms);
   options.max_event_bytes = static_cast<size_t>(max_event_bytes);
+  options.trace = tracer_config(trace_flags, sample_ratio);
   return new (std::nothrow) Handle(options);
+}
+
+const CommandView* tes_configure_trace(Handle* h, uint32_t len, uint32_t tracestate_count, uint32_t baggage_count) {
+  h->connection.configure_trace(tracer_input(h->input, len, tracestate_count, baggage_count));
+  return view_of(h);
 }
 
 void tes_connection_free(Handle* h) { delete h; }
 
-// A buffer of at least `len` bytes for the next tes_bytes / tes_response; valid until the next call here.
-uint8_t* tes_input_buffer(Handle* h, uint32_t len) {
-  if (h->input.size() < len) h->input.resize(len);
-  return h->input.data();
-}
+// A buffer of at least `len` bytes for the next input that reads one; valid until the next call here.
+uint8_t* tes_input_buffer(Handle* h, uint32_t len) { return grow(h->input, len); }
 
 const CommandView* tes_start(Handle* h, double now) {
   h->connection.start(to_millis(now));
   return view_of(h);
 }
 
-// The Content-Type header value (UTF-8, `content_type_len` bytes) is in the input buffer.
-const CommandView* tes_response(Handle* h, double now, int status, uint32_t content_type_len) {
+// The input buffer holds, end to end: Content-Type, X-Amzn-Trace-Id, traceresponse, server-timing (UTF-8).
+const CommandView* tes_response(Handle* h, double now, int status, uint32_t content_type_len, uint32_t xray_len,
+                                uint32_t traceresponse_len, uint32_t server_timing_len) {
   const auto* p = reinterpret_cast<const char*>(h->input.data());
-  h->connection.response(to_millis(now), status, std::string_view(p, content_type_len));
+  tes::ResponseHead head;
+  head.status = status;
+  head.content_type = std::string_view(p, content_type_len);
+  p += content_type_len;
+  head.xray = std::string_view(p, xray_len);
+  head.traceresponse = std::string_view(p + xray_len, traceresponse_len);
+  head.server_timing = std::string_view(p + xray_len + traceresponse_len, server_timing_len);
+  h->connection.response(to_millis(now), head);
   return view_of(h);
 }
 
@@ -85,6 +165,38 @@ const CommandView* tes_timer(Handle* h, double now) {
 const CommandView* tes_close(Handle* h, double now) {
   h->connection.close(to_millis(now));
   return view_of(h);
+}
+
+TracerHandle* tes_tracer_new(uint32_t trace_flags, double sample_ratio) {
+  return new (std::nothrow) TracerHandle(tracer_config(trace_flags, sample_ratio));
+}
+
+void tes_tracer_free(TracerHandle* t) { delete t; }
+
+uint8_t* tes_tracer_input_buffer(TracerHandle* t, uint32_t len) { return grow(t->input, len); }
+
+const CommandView* tes_tracer_configure(TracerHandle* t, uint32_t len, uint32_t tracestate_count,
+                                        uint32_t baggage_count) {
+  t->commands.clear();
+  for (const std::string& problem : t->tracer.configure(tracer_input(t->input, len, tracestate_count, baggage_count))) {
+    t->commands.push_warning(problem);
+  }
+  return view_of(t->commands, &t->view);
+}
+
+// One kTrace record: the context of the next traced fetch.
+const CommandView* tes_tracer_next(TracerHandle* t, double now) {
+  t->commands.clear();
+  t->commands.push_trace(t->tracer.next(to_millis(now)), t->tracer.session_id());
+  return view_of(t->commands, &t->view);
+}
+
+// One kResponseTrace record; the input buffer holds X-Amzn-Trace-Id, traceresponse, server-timing end to end.
+const CommandView* tes_tracer_response(TracerHandle* t, uint32_t xray_len, uint32_t traceresponse_len,
+                                       uint32_t server_timing_len) {
+  t->commands.clear();
+  t->commands.push_response_trace(response_trace(t->input, xray_len, traceresponse_len, server_timing_len, 0));
+  return view_of(t->commands, &t->view);
 }
 
 }  // extern "C"

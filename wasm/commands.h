@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tracer.h"
+
 namespace tes {
 
 enum class CommandTag : uint32_t {
@@ -24,6 +26,11 @@ enum class CommandTag : uint32_t {
   kSetTimer = 8,     // [delay_ms.lo, delay_ms.hi]                      call timer() after this delay (replaces any timer)
   kCancelTimer = 9,  // []
   kDiagnostic = 10,  // [kind, close_type, status, attempt, delay_ms.lo, delay_ms.hi]
+  kTrace = 11,       // [sampled, has_previous, trace_id, span_id, session_id, previous_trace_id,
+                     //  traceparent, tracestate, baggage, xray]  (8 strings; an empty header = do not send)
+                     // the context of the attempt that the next kConnect starts, or of one traced fetch
+  kWarning = 12,     // [message]                                       rejected configuration, for diagnostics
+  kResponseTrace = 13,  // [xray_trace_id, traceresponse_trace_id, server_timing_trace_id]  (32 hex or empty)
 };
 
 enum class DiagnosticKind : uint32_t { kOpen = 0, kReconnect = 1, kClosed = 2 };
@@ -52,6 +59,28 @@ class CommandBuffer {
   void push_u64(uint64_t v) {
     words_.push_back(static_cast<uint32_t>(v));
     words_.push_back(static_cast<uint32_t>(v >> 32));
+  }
+
+  void push_trace(const AttemptTrace& t, std::string_view session_id) {
+    push(CommandTag::kTrace, {t.sampled ? 1u : 0u, t.has_previous ? 1u : 0u});
+    push_string(t.trace_id.hex());
+    push_string(t.span_id.hex());
+    push_string(session_id);
+    push_string(t.has_previous ? t.previous_trace_id.hex() : std::string());
+    push_string(t.traceparent);
+    push_string(t.tracestate);
+    push_string(t.baggage);
+    push_string(t.xray);
+  }
+  void push_warning(std::string_view message) {
+    push(CommandTag::kWarning);
+    push_string(message);
+  }
+  void push_response_trace(const ResponseTrace& r) {
+    push(CommandTag::kResponseTrace);
+    push_string(r.xray_trace_id);
+    push_string(r.traceresponse);
+    push_string(r.server_timing);
   }
 
   const std::vector<uint32_t>& words() const { return words_; }

@@ -4,8 +4,18 @@
 
 namespace tes {
 
-Connection::Connection(const ConnectionOptions& options)
-    : parser_(options.max_event_bytes), retry_ms_(options.retry_ms), default_retry_ms_(options.retry_ms) {}
+Connection::Connection(const ConnectionOptions& options, RandomSource& random)
+    : parser_(options.max_event_bytes),
+      tracer_(random, options.trace),
+      retry_ms_(options.retry_ms),
+      default_retry_ms_(options.retry_ms) {}
+
+InputResult Connection::configure_trace(const TracerInput& input) {
+  commands_.clear();
+  if (state_ != State::kIdle) return InputResult::kIgnored;
+  for (const std::string& problem : tracer_.configure(input)) commands_.push_warning(problem);
+  return InputResult::kOk;
+}
 
 ReadyState Connection::ready_state() const {
   switch (state_) {
@@ -25,10 +35,12 @@ InputResult Connection::start(Millis now) {
   return InputResult::kOk;
 }
 
-InputResult Connection::response(Millis now, int status, std::string_view content_type) {
+InputResult Connection::response(Millis now, const ResponseHead& head) {
   commands_.clear();
   if (state_ != State::kConnecting) return InputResult::kIgnored;
-  switch (check_response(status, content_type)) {
+  const int status = head.status;
+  commands_.push_response_trace(read_response_trace(head.xray, head.traceresponse, head.server_timing));
+  switch (check_response(status, head.content_type)) {
     case ResponseVerdict::kAccept:
       state_ = State::kOpen;
       parser_.reset_stream();
@@ -97,9 +109,10 @@ InputResult Connection::close(Millis /*now*/) {
   return InputResult::kOk;
 }
 
-void Connection::connect(Millis /*now*/) {
+void Connection::connect(Millis now) {
   state_ = State::kConnecting;
   ++attempt_;
+  commands_.push_trace(tracer_.next(now), tracer_.session_id());
   commands_.push(CommandTag::kConnect, {attempt_});
   commands_.push_string(parser_.last_event_id());
 }

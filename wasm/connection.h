@@ -4,12 +4,15 @@
 // readyState, the last event ID, the reconnection time, the attempt count and the reconnect timer.
 //
 // Inputs (each clears the previous commands, then appends its own; drain them before the next input):
+//   configure_trace(input)             optional, before start: the app's parent, tracestate, baggage
 //   start(now)                         once, when the shell is ready: the first attempt
-//   response(now, status, ctype)       the response head of the attempt in flight arrived
+//   response(now, head)                the response head of the attempt in flight arrived
 //   bytes(now, data, len)              a chunk of the body of the open stream
 //   end(now, close_type)               the attempt in flight ended (body done, fetch/read rejected, CORS)
 //   timer(now)                         the timer set by kSetTimer fired (early or repeated calls do nothing)
 //   close(now)                         the app called close()
+// `now` is wall-clock milliseconds (the shell anchors it once: performance.timeOrigin + performance.now(), so it
+// is also monotonic); trace ids embed its seconds. Every kConnect is preceded by the kTrace of its attempt.
 // An input that does not fit the current state (a late response after close(), a chunk while waiting) is
 // answered with kIgnored and no commands: the shell may race with itself, the core never acts on it.
 //
@@ -31,6 +34,7 @@
 #include "commands.h"
 #include "reconnect_policy.h"
 #include "sse_parser.h"
+#include "tracer.h"
 
 namespace tes {
 
@@ -39,6 +43,16 @@ using Millis = int64_t;
 struct ConnectionOptions {
   uint64_t retry_ms = 3000;  // reconnection time until the server sends retry: (Chromium's default)
   size_t max_event_bytes = SseParser::kDefaultMaxEventBytes;
+  TracerConfig trace;
+};
+
+// What the shell read from a response head.
+struct ResponseHead {
+  int status = 0;
+  std::string_view content_type;
+  std::string_view xray;           // X-Amzn-Trace-Id, empty if absent or not exposed
+  std::string_view traceresponse;
+  std::string_view server_timing;
 };
 
 enum class ReadyState : uint8_t { kConnecting = 0, kOpen = 1, kClosed = 2 };
@@ -50,10 +64,11 @@ enum class InputResult : uint8_t {
 
 class Connection final : private SseSink {
  public:
-  explicit Connection(const ConnectionOptions& options);
+  Connection(const ConnectionOptions& options, RandomSource& random);
 
+  InputResult configure_trace(const TracerInput& input);
   InputResult start(Millis now);
-  InputResult response(Millis now, int status, std::string_view content_type);
+  InputResult response(Millis now, const ResponseHead& head);
   InputResult bytes(Millis now, const uint8_t* data, size_t len);
   InputResult end(Millis now, CloseType type);
   InputResult timer(Millis now);
@@ -65,6 +80,7 @@ class Connection final : private SseSink {
   uint32_t attempt() const { return attempt_; }
   uint64_t retry_ms() const { return retry_ms_; }
   const std::string& last_event_id() const { return parser_.last_event_id(); }
+  const std::string& session_id() const { return tracer_.session_id(); }
   // Counts of attempts that ended, by close type (index = CloseType).
   uint32_t closes(CloseType type) const { return closes_[static_cast<uint8_t>(type)]; }
 
@@ -85,6 +101,7 @@ class Connection final : private SseSink {
 
   ReconnectPolicy policy_;
   SseParser parser_;
+  Tracer tracer_;
   CommandBuffer commands_;
   State state_ = State::kIdle;
   uint64_t retry_ms_;

@@ -2,10 +2,12 @@
 // (never on private fields). Commands are rendered as short strings so a scenario reads like a trace.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "connection.h"
+#include "random_source.h"
 #include "response_check.h"
 
 namespace {
@@ -25,8 +27,20 @@ uint64_t u64_at(const tes::CommandBuffer& c, size_t i) {
   return c.words()[i] | (static_cast<uint64_t>(c.words()[i + 1]) << 32);
 }
 
-// Renders every command; diagnostics as "diag <kind> <close type> <status> <attempt> <delay>".
-std::vector<std::string> render(const tes::CommandBuffer& c) {
+// One kTrace record, decoded.
+struct TraceRecord {
+  bool sampled = false;
+  bool has_previous = false;
+  std::string trace_id, span_id, session_id, previous, traceparent, tracestate, baggage, xray;
+};
+struct ResponseRecord {
+  std::string xray, traceresponse, server_timing;
+};
+
+// Renders every command; diagnostics as "diag <kind> <close type> <status> <attempt> <delay>". Trace and
+// response-trace records go to the side lists (when given), so scenarios about connections stay readable.
+std::vector<std::string> render(const tes::CommandBuffer& c, std::vector<TraceRecord>* traces = nullptr,
+                                std::vector<ResponseRecord>* responses = nullptr) {
   static const char* kKinds[] = {"open", "reconnect", "closed"};
   std::vector<std::string> out;
   const auto& w = c.words();
@@ -56,6 +70,18 @@ std::vector<std::string> render(const tes::CommandBuffer& c) {
         i += 7;
         break;
       }
+      case CommandTag::kTrace: {
+        TraceRecord t{w[i + 1] != 0, w[i + 2] != 0, str_at(c, i + 3), str_at(c, i + 5), str_at(c, i + 7),
+                      str_at(c, i + 9), str_at(c, i + 11), str_at(c, i + 13), str_at(c, i + 15), str_at(c, i + 17)};
+        if (traces) traces->push_back(t);
+        i += 19;
+        break;
+      }
+      case CommandTag::kWarning: out.push_back("warning " + str_at(c, i + 1)); i += 3; break;
+      case CommandTag::kResponseTrace:
+        if (responses) responses->push_back({str_at(c, i + 1), str_at(c, i + 3), str_at(c, i + 5)});
+        i += 7;
+        break;
       default:
         FAIL("unknown command tag " << w[i]);
         return out;
@@ -67,20 +93,30 @@ std::vector<std::string> render(const tes::CommandBuffer& c) {
 using Trace = std::vector<std::string>;
 
 struct World {
-  explicit World(ConnectionOptions options = {}) : conn(options) {}
+  explicit World(ConnectionOptions options = {}, uint64_t seed = 1) : random(seed), conn(options, random) {}
+  tes::SplitMix64Random random;
   Connection conn;
   tes::Millis now = 0;
+  std::vector<TraceRecord> traces;        // every attempt's trace context, in order
+  std::vector<ResponseRecord> responses;  // every response head's trace ids, in order
 
+  Trace out() { return render(conn.commands(), &traces, &responses); }
   Trace feed(const std::string& s) {
     conn.bytes(now, reinterpret_cast<const uint8_t*>(s.data()), s.size());
-    return render(conn.commands());
+    return out();
   }
-  Trace start() { conn.start(now); return render(conn.commands()); }
-  Trace ok() { conn.response(now, 200, "text/event-stream"); return render(conn.commands()); }
-  Trace respond(int status, const char* type) { conn.response(now, status, type); return render(conn.commands()); }
-  Trace end(CloseType t) { conn.end(now, t); return render(conn.commands()); }
-  Trace at(tes::Millis t) { now = t; conn.timer(now); return render(conn.commands()); }
-  Trace close() { conn.close(now); return render(conn.commands()); }
+  Trace start() { conn.start(now); return out(); }
+  Trace ok() { return respond(200, "text/event-stream"); }
+  Trace respond(int status, const char* type) {
+    tes::ResponseHead head;
+    head.status = status;
+    head.content_type = type;
+    conn.response(now, head);
+    return out();
+  }
+  Trace end(CloseType t) { conn.end(now, t); return out(); }
+  Trace at(tes::Millis t) { now = t; conn.timer(now); return out(); }
+  Trace close() { conn.close(now); return out(); }
 };
 
 }  // namespace
@@ -201,14 +237,17 @@ TEST_CASE("close() aborts the request or cancels the timer, is idempotent, and d
 
 TEST_CASE("inputs that do not fit the state are ignored without commands") {
   World w;
-  CHECK(w.conn.response(0, 200, "text/event-stream") == InputResult::kIgnored);
+  tes::ResponseHead ok_head;
+  ok_head.status = 200;
+  ok_head.content_type = "text/event-stream";
+  CHECK(w.conn.response(0, ok_head) == InputResult::kIgnored);
   CHECK(w.conn.commands().words().empty());
   CHECK(w.conn.timer(0) == InputResult::kIgnored);
   w.start();
   CHECK(w.conn.start(0) == InputResult::kIgnored);
   CHECK(w.feed("data: before open\n\n").empty());  // bytes before the response head
   w.ok();
-  CHECK(w.conn.response(0, 200, "text/event-stream") == InputResult::kIgnored);
+  CHECK(w.conn.response(0, ok_head) == InputResult::kIgnored);
   CHECK(w.conn.timer(0) == InputResult::kIgnored);
 }
 
@@ -296,4 +335,173 @@ TEST_CASE("a stream that ran into the cap gives its buffers back on the next str
   parser.reset_stream();
   CHECK(parser.buffered_bytes() == 0);
   CHECK(parser.capacity_bytes() <= 64 * 1024);
+}
+
+// ---- trace context per attempt (REQUIREMENTS B1–B8) ----
+
+namespace {
+constexpr tes::Millis kNov2026 = 1'795'000'000'000;  // a wall clock in 2026, in ms
+
+std::string hex8_of_seconds(tes::Millis unix_ms) {
+  char buf[9];
+  std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(unix_ms / 1000));
+  return buf;
+}
+}  // namespace
+
+TEST_CASE("every attempt is a new trace: epoch-prefixed id, one id in both headers, linked to the previous") {
+  World w(ConnectionOptions{10, 1024});
+  w.now = kNov2026;
+  w.start();
+  w.ok();
+  w.feed("id: 5\ndata: a\n\n");
+  w.end(CloseType::kGraceful);
+  CHECK(w.at(kNov2026 + 10) == Trace{"connect 2 id=5"});
+  REQUIRE(w.traces.size() == 2);
+  for (const TraceRecord& t : w.traces) {
+    CAPTURE(t.traceparent, t.xray);
+    CHECK(t.sampled);
+    CHECK(t.trace_id.substr(0, 8) == hex8_of_seconds(w.now));  // 4 bytes of Unix seconds
+    CHECK(t.traceparent == "00-" + t.trace_id + "-" + t.span_id + "-03");  // sampled + random
+    CHECK(t.xray == "Root=1-" + t.trace_id.substr(0, 8) + "-" + t.trace_id.substr(8) + ";Parent=" + t.span_id +
+                        ";Sampled=1");
+    CHECK(t.tracestate.empty());
+    CHECK(t.baggage.empty());
+    CHECK(t.session_id == w.conn.session_id());
+    CHECK(t.session_id.size() == 32);
+  }
+  CHECK_FALSE(w.traces[0].has_previous);
+  CHECK(w.traces[1].has_previous);
+  CHECK(w.traces[1].previous == w.traces[0].trace_id);
+  CHECK(w.traces[1].trace_id != w.traces[0].trace_id);
+  CHECK(w.traces[1].span_id != w.traces[0].span_id);
+}
+
+TEST_CASE("two connections never share a trace or a session") {
+  tes::SplitMix64Random random(7);
+  Connection a(ConnectionOptions{}, random);
+  Connection b(ConnectionOptions{}, random);
+  std::vector<TraceRecord> ta, tb;
+  a.start(kNov2026);
+  render(a.commands(), &ta);
+  b.start(kNov2026);
+  render(b.commands(), &tb);
+  REQUIRE(ta.size() == 1);
+  REQUIRE(tb.size() == 1);
+  CHECK(ta[0].trace_id != tb[0].trace_id);
+  CHECK(ta[0].session_id != tb[0].session_id);
+}
+
+TEST_CASE("propagators and the unsampled mode choose which headers are formatted") {
+  SECTION("w3c only") {
+    ConnectionOptions o;
+    o.trace.xray = false;
+    World w(o);
+    w.start();
+    CHECK_FALSE(w.traces.at(0).traceparent.empty());
+    CHECK(w.traces.at(0).xray.empty());
+  }
+  SECTION("xray only") {
+    ConnectionOptions o;
+    o.trace.w3c = false;
+    World w(o);
+    w.start();
+    CHECK(w.traces.at(0).traceparent.empty());
+    CHECK_FALSE(w.traces.at(0).xray.empty());
+  }
+  SECTION("ratio 0 propagates the decision: flags 02, Sampled=0") {
+    ConnectionOptions o;
+    o.trace.sample_ratio = 0;
+    World w(o);
+    w.start();
+    const TraceRecord& t = w.traces.at(0);
+    CHECK_FALSE(t.sampled);
+    CHECK(t.traceparent.substr(53) == "02");
+    CHECK(t.xray.substr(t.xray.size() - 9) == "Sampled=0");
+  }
+  SECTION("ratio 0 with omit sends nothing, but the attempt still has ids") {
+    ConnectionOptions o;
+    o.trace.sample_ratio = 0;
+    o.trace.omit_unsampled = true;
+    World w(o);
+    w.start();
+    const TraceRecord& t = w.traces.at(0);
+    CHECK(t.traceparent.empty());
+    CHECK(t.xray.empty());
+    CHECK(t.trace_id.size() == 32);
+  }
+}
+
+TEST_CASE("an app parent: the first attempt continues it, later ones are new traces with its sampling") {
+  World w(ConnectionOptions{0, 1024});
+  w.now = kNov2026;
+  const std::string parent_trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+  tes::TracerInput input;
+  const std::string parent = "00-" + parent_trace + "-00f067aa0ba902b7-00";
+  input.parent = parent;
+  w.conn.configure_trace(input);
+  CHECK(w.out().empty());  // no warnings
+  w.start();
+  w.end(CloseType::kNetwork);
+  w.at(kNov2026);
+  REQUIRE(w.traces.size() == 2);
+  CHECK(w.traces[0].trace_id == parent_trace);
+  CHECK(w.traces[0].traceparent == "00-" + parent_trace + "-" + w.traces[0].span_id + "-00");
+  CHECK_FALSE(w.traces[0].sampled);
+  CHECK(w.traces[1].trace_id != parent_trace);
+  CHECK_FALSE(w.traces[1].sampled);  // parent-based
+  CHECK(w.traces[1].previous == parent_trace);
+}
+
+TEST_CASE("an X-Ray parent is accepted; an invalid parent is ignored with a warning and a new root") {
+  SECTION("X-Ray") {
+    World w;
+    tes::TracerInput input;
+    input.parent = "Self=1-abc;Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1;Lineage=x:1";
+    w.conn.configure_trace(input);
+    CHECK(w.out().empty());
+    w.start();
+    CHECK(w.traces.at(0).trace_id == "5759e988bd862e3fe1be46a994272793");
+    CHECK(w.traces.at(0).sampled);
+  }
+  SECTION("upper-case traceparent") {
+    World w;
+    tes::TracerInput input;
+    input.parent = "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01";
+    w.conn.configure_trace(input);
+    CHECK(w.out() == Trace{"warning parent ignored: not a valid traceparent (upper-case hex); a new root trace is used"});
+    w.start();
+    CHECK(w.traces.at(0).trace_id != "4bf92f3577b34da6a3ce929d0e0e4736");
+    CHECK(w.traces.at(0).sampled);
+  }
+}
+
+TEST_CASE("tracestate and baggage from the app: validated, first member leftmost, values percent-encoded") {
+  World w;
+  tes::TracerInput input;
+  input.tracestate = {"vendor", "x", "other@sys", "y", "Bad Key", "z"};
+  input.baggage = {"user", "a b", "region", "eu,west"};
+  w.conn.configure_trace(input);
+  CHECK(w.out() == Trace{"warning tracestate member dropped: 'Bad Key' is not a valid key=value per W3C Trace Context"});
+  w.start();
+  CHECK(w.traces.at(0).tracestate == "vendor=x,other@sys=y");
+  CHECK(w.traces.at(0).baggage == "user=a%20b,region=eu%2Cwest");
+}
+
+TEST_CASE("response trace ids are read from X-Amzn-Trace-Id, traceresponse and server-timing") {
+  World w;
+  w.start();
+  tes::ResponseHead head;
+  head.status = 200;
+  head.content_type = "text/event-stream";
+  head.xray = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+  head.traceresponse = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  head.server_timing = "cache;dur=2, trace;desc=\"00-1af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\"";
+  w.conn.response(0, head);
+  w.out();
+  REQUIRE(w.responses.size() == 1);
+  CHECK(w.responses[0].xray == "5759e988bd862e3fe1be46a994272793");
+  CHECK(w.responses[0].traceresponse == "0af7651916cd43dd8448eb211c80319c");
+  CHECK(w.responses[0].server_timing == "1af7651916cd43dd8448eb211c80319c");
+  CHECK(tes::read_response_trace("garbage", "00-XYZ", "trace;desc=nope").any() == false);
 }

@@ -68,7 +68,7 @@ test('comment heartbeats forever are fine: no cap error, events still flow', asy
   s.send('data: alive\n\n');
   await until(() => log.length === 2);
   assert.equal(log[1].data, 'alive');
-  assert.deepEqual(diagnostics.map((d) => d.kind), ['open']);
+  assert.deepEqual(diagnostics.map((d) => d.kind), ['connect', 'open']);
   es.close();
 });
 

@@ -1,0 +1,23 @@
+// What the shell takes from its environment (page, worker or Node), in one place.
+
+/** Wall-clock ms anchored once (performance.timeOrigin) and advanced by the monotonic clock: trace ids embed
+ * its seconds, and timers never see it jump when the system clock is set. */
+export const now = () => performance.timeOrigin + performance.now();
+
+/** The base for relative URLs: the document's base URL in a page, the script's location in a worker. */
+export function baseUrl() {
+  if (typeof document === 'object' && document?.baseURI) return document.baseURI;
+  return globalThis.location?.href;
+}
+
+/** A URL without query string and fragment, which often carry tokens (D8). */
+export function redact(url) {
+  const u = url instanceof URL ? url : new URL(url);
+  return `${u.origin}${u.pathname}`;
+}
+
+/** An app callback threw: report it like an uncaught error, never into the library's own control flow. */
+export function report(error) {
+  if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
+  else console.error(error);
+}

@@ -1,0 +1,69 @@
+// tracedFetch: ordinary API calls get the same trace context as TracedEventSource attempts (B10), plus the
+// data for a client span. The request body is never read, cloned or drained: the call goes to fetch() with the
+// caller's own input, only the headers replaced.
+import { CoreTracer } from './core-bindings.js';
+import { loadCore } from './core-loader.js';
+import { baseUrl, now, redact, report } from './platform.js';
+import { normalizeTraceOptions } from './trace-options.js';
+
+export function createTracedFetch(options = {}) {
+  if (options === null || typeof options !== 'object') throw new TypeError('createTracedFetch: options must be an object');
+  let trace;
+  try {
+    trace = normalizeTraceOptions(options);
+  } catch (error) {
+    throw new TypeError(`createTracedFetch: ${error.message}`);
+  }
+  const { onSpan } = options;
+  if (onSpan !== undefined && typeof onSpan !== 'function') throw new TypeError("createTracedFetch: option 'onSpan' must be a function");
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new TypeError("createTracedFetch: option 'fetch' must be a function");
+  let tracer = null;
+
+  return async function tracedFetch(input, init = undefined) {
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    let core;
+    try {
+      core = await loadCore();
+    } catch {
+      return fetchImpl(input, init);  // no core, no tracing: the app's call still goes out
+    }
+    if (!tracer) {
+      tracer = new CoreTracer(core, trace);
+      if (trace.debug) for (const w of tracer.warnings) console.warn(`traced-eventsource: ${w}`);
+    }
+
+    const isRequest = typeof Request === 'function' && input instanceof Request;
+    const url = new URL(isRequest ? input.url : `${input}`, baseUrl());
+    const method = (init?.method ?? (isRequest ? input.method : 'GET')).toUpperCase();
+    const context = tracer.next(now());
+    const inject = trace.allows(url);
+    // Set, never appended, whatever shape the caller used (Headers, object in any case, pairs, a Request's own).
+    const headers = new Headers(init?.headers ?? (isRequest ? input.headers : undefined));
+    if (inject) for (const [name, value] of Object.entries(context.headers)) headers.set(name, value);
+
+    const span = { ...context, headers: inject ? { ...context.headers } : {}, method, url: redact(url) };
+    const started = now();
+    const finish = (fields) => {
+      if (!onSpan) return;
+      try {
+        onSpan({ ...span, ...fields, durationMs: Math.max(0, now() - started) });
+      } catch (error) {
+        report(error);
+      }
+    };
+    let response;
+    try {
+      response = await fetchImpl(input, { ...init, headers });
+    } catch (error) {
+      finish({ error: error?.name ?? 'Error' });
+      throw error;
+    }
+    const h = response.headers;
+    const ids = tracer.responseTrace(h.get('x-amzn-trace-id') ?? '', h.get('traceresponse') ?? '', h.get('server-timing') ?? '');
+    finish({ status: response.status, response: { available: Object.keys(ids).length > 0, ...ids } });
+    return response;
+  };
+}
+
+/** createTracedFetch() with the defaults: both propagators, same origin only. */
+export const tracedFetch = createTracedFetch();
