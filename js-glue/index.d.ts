@@ -48,12 +48,15 @@ export interface AttemptTrace {
   headers: Record<string, string>;
 }
 
-/** Trace ids the server returned, read from `X-Amzn-Trace-Id`, `traceresponse` and `server-timing: trace;desc=…`. */
+/** Trace context the server returned, validated (malformed values are left out). */
 export interface ResponseTrace {
   /** false when none of the headers could be read (a cross-origin server that does not expose them). */
   available: boolean;
+  /** The Root of `X-Amzn-Trace-Id`: '1-{8 hex}-{24 hex}'. */
   xrayTraceId?: string;
+  /** A `traceresponse` value (traceparent format, carrying the server's span id). */
   traceresponse?: string;
+  /** The traceparent in `server-timing: trace;desc="…"`. */
   serverTimingTrace?: string;
 }
 

@@ -132,21 +132,26 @@ AttemptTrace Tracer::next(int64_t unix_ms) {
   return t;
 }
 
+// Values are returned as the server sent them once validated (trimmed): the server's span id in a
+// traceresponse is what makes correlation useful, the trace id alone is usually the one we sent.
 ResponseTrace read_response_trace(std::string_view xray, std::string_view traceresponse,
                                   std::string_view server_timing) {
   ResponseTrace r;
   if (!xray.empty()) {
     const XRayResult x = parse_xray(xray);
-    if (x.ok()) r.xray_trace_id = x.value.trace_id.hex();
+    if (x.ok()) {
+      const std::string hex = x.value.trace_id.hex();
+      r.xray_trace_id = "1-" + hex.substr(0, 8) + "-" + hex.substr(8);
+    }
   }
   if (!traceresponse.empty()) {
     const TraceparentResult t = parse_traceparent(traceresponse);
-    if (t.ok()) r.traceresponse = t.value.trace_id.hex();
+    if (t.ok()) r.traceresponse = format_traceparent(t.value.trace_id, t.value.parent_id, t.value.flags);
   }
   const std::string_view desc = server_timing_trace_desc(server_timing);
   if (!desc.empty()) {
     const TraceparentResult t = parse_traceparent(desc);
-    if (t.ok()) r.server_timing = t.value.trace_id.hex();
+    if (t.ok()) r.server_timing = format_traceparent(t.value.trace_id, t.value.parent_id, t.value.flags);
   }
   return r;
 }

@@ -78,11 +78,11 @@ class Tracer {
   TraceId previous_trace_id_;
 };
 
-// Trace ids a server sent back (B9). Each is the 32-hex trace id, or empty when absent or malformed.
+// Trace context a server sent back (B9); each empty when absent or malformed.
 struct ResponseTrace {
-  std::string xray_trace_id;      // Root of X-Amzn-Trace-Id, as 32 hex digits
-  std::string traceresponse;      // trace id of a `traceresponse` (traceparent format)
-  std::string server_timing;      // trace id of a `server-timing: trace;desc="<traceparent>"` entry
+  std::string xray_trace_id;      // Root of X-Amzn-Trace-Id: "1-{8 hex}-{24 hex}"
+  std::string traceresponse;      // a valid `traceresponse` (traceparent format, with the server's span id)
+  std::string server_timing;      // the traceparent of a `server-timing: trace;desc="…"` entry
   bool any() const { return !xray_trace_id.empty() || !traceresponse.empty() || !server_timing.empty(); }
 };
 

@@ -500,8 +500,8 @@ TEST_CASE("response trace ids are read from X-Amzn-Trace-Id, traceresponse and s
   w.conn.response(0, head);
   w.out();
   REQUIRE(w.responses.size() == 1);
-  CHECK(w.responses[0].xray == "5759e988bd862e3fe1be46a994272793");
-  CHECK(w.responses[0].traceresponse == "0af7651916cd43dd8448eb211c80319c");
-  CHECK(w.responses[0].server_timing == "1af7651916cd43dd8448eb211c80319c");
+  CHECK(w.responses[0].xray == "1-5759e988-bd862e3fe1be46a994272793");
+  CHECK(w.responses[0].traceresponse == "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+  CHECK(w.responses[0].server_timing == "00-1af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
   CHECK(tes::read_response_trace("garbage", "00-XYZ", "trace;desc=nope").any() == false);
 }

@@ -97,8 +97,8 @@ test('response trace ids are reported on open', async () => {
   const opens = [];
   const es = new TracedEventSource(URL_A, { fetch, diagnostics: (d) => d.kind === 'open' && opens.push(d) });
   await until(() => opens.length === 1);
-  assert.deepEqual(opens[0].response, { available: true, xrayTraceId: '5759e988bd862e3fe1be46a994272793',
-    traceresponse: '0af7651916cd43dd8448eb211c80319c' });
+  assert.deepEqual(opens[0].response, { available: true, xrayTraceId: '1-5759e988-bd862e3fe1be46a994272793',
+    traceresponse: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
   assert.equal(requests.length, 1);
   es.close();
 });
@@ -155,7 +155,7 @@ test('tracedFetch: every argument shape gets exactly one of each trace header; i
   for (const span of spans) {
     assert.equal(span.status, 201);
     assert.ok(span.durationMs >= 0);
-    assert.equal(span.response.xrayTraceId, span.traceId, 'the response trace id is read back');
+    assert.equal(span.response.xrayTraceId, `1-${span.traceId.slice(0, 8)}-${span.traceId.slice(8)}`, 'the response trace id is read back');
   }
 });
 
