@@ -9,24 +9,10 @@
 // Run: node e2e/test-server.mjs  (Playwright's webServer does this).
 
 import http from 'node:http';
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { serveStatic } from './static-files.mjs';
 import { ORIGINS, scriptsByName } from './sse-scripts.mjs';
 import { replayConnection } from './replay.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const STATIC_DIRS = ['js-glue', 'e2e/pages'].map((d) => path.join(ROOT, d));
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.css': 'text/css; charset=utf-8',
-  '.ts': 'text/plain; charset=utf-8',
-};
 // What a preflight may ask for: the SSE headers plus the trace headers TracedEventSource can add.
 const ALLOWED_REQUEST_HEADERS = 'Last-Event-ID, Accept, Cache-Control, traceparent, tracestate, baggage, X-Amzn-Trace-Id';
 const RECORDED_HEADERS = [
@@ -57,24 +43,6 @@ function record(req, server, url) {
 function send(res, status, headers = {}, body = '') {
   res.writeHead(status, { Connection: 'close', 'Cache-Control': 'no-store', ...headers });
   res.end(body);
-}
-
-async function serveStatic(res, pathname) {
-  let decoded;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    return send(res, 400, {}, 'bad path');
-  }
-  const file = path.resolve(ROOT, '.' + decoded);
-  const allowed = !decoded.includes('\0') && STATIC_DIRS.some((dir) => file.startsWith(dir + path.sep));
-  if (!allowed) return send(res, 404, {}, 'not found');
-  try {
-    const body = await fs.readFile(file);
-    send(res, 200, { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream' }, body);
-  } catch {
-    send(res, 404, {}, 'not found');
-  }
 }
 
 /** CORS headers of a response on the second origin, per the connection's (or script's) `cors`. */
@@ -139,7 +107,7 @@ function handler(server) {
     if (url.pathname.startsWith('/sse/')) return handleSse(req, res, server, url, entry);
     if (server !== 'main') return send(res, 404, {}, 'not found');
     if (url.pathname === '/favicon.ico') return send(res, 204);
-    return serveStatic(res, url.pathname);
+    return serveStatic(res, url.pathname, send);
   };
 }
 

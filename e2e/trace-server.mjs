@@ -22,21 +22,11 @@
 // Standalone, for poking at it by hand: node e2e/trace-server.mjs  (prints the three origins).
 
 import http from 'node:http';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { serveStatic } from './static-files.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const STATIC_DIRS = ['js-glue', 'e2e/pages'].map((d) => path.join(ROOT, d));
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.map': 'application/json',
-};
 
 export const TRACE_HEADERS = ['traceparent', 'tracestate', 'baggage', 'x-amzn-trace-id'];
 const RECORDED_HEADERS = [
@@ -121,24 +111,6 @@ export async function startTraceServer() {
     return h;
   }
 
-  async function serveStatic(res, pathname) {
-    let decoded;
-    try {
-      decoded = decodeURIComponent(pathname);
-    } catch {
-      return send(res, 400, {}, 'bad path');
-    }
-    const file = path.resolve(ROOT, '.' + decoded);
-    const allowed = !decoded.includes('\0') && STATIC_DIRS.some((dir) => file.startsWith(dir + path.sep));
-    if (!allowed) return send(res, 404, {}, 'not found');
-    try {
-      const body = await fs.readFile(file);
-      send(res, 200, { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream' }, body);
-    } catch {
-      send(res, 404, {}, 'not found');
-    }
-  }
-
   function serveSse(req, res, server, url, entry) {
     if (req.headers['sec-fetch-mode'] === 'no-cors') {
       // TracedEventSource's probe telling a CORS refusal from a network error: not a connection.
@@ -206,7 +178,7 @@ export async function startTraceServer() {
         if (entry) entry.kind = 'redirect';
         return send(res, 307, { Location: target.href, ...corsFor(server, url, req) });
       }
-      if (server === 'main') return serveStatic(res, url.pathname);
+      if (server === 'main') return serveStatic(res, url.pathname, send);
       return send(res, 404, corsFor(server, url, req), 'not found');
     };
   }
