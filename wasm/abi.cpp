@@ -95,10 +95,10 @@ uint8_t* grow(std::vector<uint8_t>& buffer, uint32_t len) {
   return buffer.data();
 }
 
-// Four strings laid end to end in `buffer`.
+// Three strings laid end to end in `buffer`: X-Amzn-Trace-Id, traceresponse, server-timing.
 tes::ResponseTrace response_trace(const std::vector<uint8_t>& buffer, uint32_t xray_len, uint32_t traceresponse_len,
-                                  uint32_t server_timing_len, size_t offset) {
-  const char* p = reinterpret_cast<const char*>(buffer.data()) + offset;
+                                  uint32_t server_timing_len) {
+  const char* p = reinterpret_cast<const char*>(buffer.data());
   return tes::read_response_trace(std::string_view(p, xray_len), std::string_view(p + xray_len, traceresponse_len),
                                   std::string_view(p + xray_len + traceresponse_len, server_timing_len));
 }
@@ -195,7 +195,7 @@ const CommandView* tes_tracer_next(TracerHandle* t, double now) {
 const CommandView* tes_tracer_response(TracerHandle* t, uint32_t xray_len, uint32_t traceresponse_len,
                                        uint32_t server_timing_len) {
   t->commands.clear();
-  t->commands.push_response_trace(response_trace(t->input, xray_len, traceresponse_len, server_timing_len, 0));
+  t->commands.push_response_trace(response_trace(t->input, xray_len, traceresponse_len, server_timing_len));
   return view_of(t->commands, &t->view);
 }
 
