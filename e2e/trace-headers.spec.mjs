@@ -261,10 +261,6 @@ function redirectRecord(result, all) {
 // CORS middleware does): if the library lets fetch() carry the trace headers across the redirect, their
 // values arrive. The library's allow-list says they must not.
 test('origin policy: a same-origin URL redirecting to the not-allowed origin leaks no trace header value to it', async ({ tp: { page } }) => {
-  // Known leak, issue 3 left open: fetch() carries the trace headers across a redirect, and an origin whose CORS
-  // middleware reflects any requested header receives their values. test.fail() keeps the proof running: this
-  // test must fail until the leak is fixed, and Playwright reports it the day it passes.
-  test.fail(true, 'known: trace headers follow a redirect to a non-allowed origin that reflects preflight headers');
   const session = sessionId('redirect');
   const url = `${O.main}/redirect?to=other&path=/sse/once&session=${session}`;
   const result = await run(page, url, {}, { messages: 2, timeoutMs: 5000 });
@@ -277,6 +273,31 @@ test('origin policy: a same-origin URL redirecting to the not-allowed origin lea
   for (const r of secondHop) {
     expect(traceHeadersOf(r), `other origin, ${r.method} ${r.path} [${r.kind}]: trace header values received`).toEqual({});
   }
+});
+
+// tracedFetch goes through the same guard: Chromium hides the redirect target (`opaqueredirect`), so the call
+// is sent again without trace headers; a Request's own body reaches the final origin intact.
+test('origin policy: tracedFetch POST redirected to the not-allowed origin: no trace header values there, body intact', async ({ tp: { page } }) => {
+  const session = sessionId('fetch-redirect');
+  const body = JSON.stringify({ hello: 'wörld' });
+  const out = await page.evaluate(async ([s, b]) => {
+    const spans = [];
+    const f = window.lib.createTracedFetch({ onSpan: (sp) => spans.push(window.plain(sp)) });
+    const res = await f(new Request(`/redirect?to=other&path=/api/json&session=${s}`, { method: 'POST', body: b }));
+    return { spans, json: await res.json(), redirected: res.redirected, url: res.url };
+  }, [session, body]);
+  const all = requests(session);
+  await attach('observed', { out, all });
+  const onMain = all.filter((r) => r.server === 'main' && r.kind === 'redirect');
+  expect(onMain.length, 'the allowed origin saw the traced request and its repeat').toBe(2);
+  expect(Object.keys(traceHeadersOf(onMain[0])).sort()).toEqual(['traceparent', 'x-amzn-trace-id']);
+  expect(traceHeadersOf(onMain[1]), 'the repeat carries no trace headers').toEqual({});
+  const onOther = all.filter((r) => r.server === 'other');
+  expect(onOther.filter((r) => r.kind === 'api').map((r) => [r.method, r.body])).toEqual([['POST', body]]);
+  for (const r of onOther) expect(traceHeadersOf(r), `other origin ${r.method} [${r.kind}]`).toEqual({});
+  expect(out.json.body).toBe(body);
+  expect(out.redirected).toBe(true);
+  expect(out.spans[0]).toMatchObject({ method: 'POST', status: 200, redirectedWithoutTrace: 'unknown' });
 });
 
 // README "Limits fetch() imposes": an origin that has not opted in (its preflight does not allow the trace

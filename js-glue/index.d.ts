@@ -132,6 +132,11 @@ export interface ClientSpanRecord extends AttemptTrace {
   error?: string;
   durationMs: number;
   response?: ResponseTrace;
+  /** The call was redirected and the trace headers withheld from the target: its URL without query, or
+   * 'unknown' where the browser hides it. */
+  redirectedWithoutTrace?: string;
+  /** Why an allowed call went out without trace headers (a ReadableStream body cannot be resent). */
+  notInjected?: string;
 }
 
 export interface TracedFetchOptions extends TraceOptions {

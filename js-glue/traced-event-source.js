@@ -170,10 +170,15 @@ export class TracedEventSource extends EventTarget {
       fetchImpl: options.fetchImpl,
       url: this.#requestUrl,
       headers,
+      traceHeaders,
+      allows: (url) => options.trace.allows(url),
       credentials: options.withCredentials ? 'include' : 'same-origin',
       signal: controller.signal,
       hadResponse: this.#hadResponse,
     }, {
+      redirected: (to) => this.#diagnose({ kind: 'warning', attempt,
+        message: `attempt ${attempt} was redirected ${to ? `to ${redact(to)}, not an allowed origin` : 'where fetch() hides the target'}: ` +
+          'the trace headers were withheld from it' }),
       response: (response) => {
         this.#hadResponse = true;
         if (response.url) {

@@ -2,6 +2,7 @@
 // data for a client span. The request body is never read, cloned or drained: the call goes to fetch() with the
 // caller's own input, only the headers replaced.
 import { CoreTracer } from './core-bindings.js';
+import { fetchGuarded } from './redirect-guard.js';
 import { loadCore } from './core-loader.js';
 import { baseUrl, now, redact, report } from './platform.js';
 import { normalizeTraceOptions } from './trace-options.js';
@@ -36,12 +37,17 @@ export function createTracedFetch(options = {}) {
     const url = new URL(isRequest ? input.url : `${input}`, baseUrl());
     const method = (init?.method ?? (isRequest ? input.method : 'GET')).toUpperCase();
     const context = tracer.next(now());
-    const inject = trace.allows(url);
+    // A redirect to a not-allowed origin must not receive the trace headers; the guard may have to send the
+    // request again. A Request's own body is cloned for that (and the clone cancelled once the first response
+    // head arrives); a body passed as a stream cannot be sent twice, so such a call goes out untraced.
+    const replayable = !(init?.body instanceof ReadableStream);
+    const inject = replayable && trace.allows(url);
     // Set, never appended, whatever shape the caller used (Headers, object in any case, pairs, a Request's own).
     const headers = new Headers(init?.headers ?? (isRequest ? input.headers : undefined));
     if (inject) for (const [name, value] of Object.entries(context.headers)) headers.set(name, value);
 
     const span = { ...context, headers: inject ? { ...context.headers } : {}, method, url: redact(url) };
+    if (!replayable && trace.allows(url)) span.notInjected = 'the request body is a stream, which a redirect could not resend';
     const started = now();
     const finish = (fields) => {
       if (!onSpan) return;
@@ -53,7 +59,15 @@ export function createTracedFetch(options = {}) {
     };
     let response;
     try {
-      response = await fetchImpl(input, { ...init, headers });
+      const callInit = { ...init, headers };
+      // The guard may re-send to another URL: carry what the Request itself says.
+      if (isRequest) callInit.method = method;
+      if (isRequest && init?.redirect === undefined) callInit.redirect = input.redirect;
+      response = inject
+        ? await fetchGuarded(fetchImpl, input, callInit, { traceHeaders: context.headers, allows: (u) => trace.allows(u),
+          spare: isRequest && input.body !== null && init?.body === undefined ? input.clone() : null,
+          onRedirect: (to) => { span.redirectedWithoutTrace = to ? redact(to) : 'unknown'; } })
+        : await fetchImpl(input, callInit);
     } catch (error) {
       finish({ error: error?.name ?? 'Error' });
       throw error;

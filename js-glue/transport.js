@@ -1,6 +1,7 @@
 // One connection attempt over fetch() + ReadableStream: the only place that touches the network for a source.
 // It reports what happened and decides nothing; the core decides.
 import { CloseType } from './core-bindings.js';
+import { fetchGuarded } from './redirect-guard.js';
 
 // fetch() rejects with the same TypeError for a refused connection and for a response CORS would not expose;
 // browsers close an EventSource on the second and retry the first (A6). Two facts tell them apart:
@@ -25,14 +26,16 @@ async function classifyFetchFailure(fetchImpl, url, credentials, signal, hadResp
  * Runs one attempt. `sink.response(response)` is called with the response head, `sink.chunk(bytes)` per
  * body chunk, `sink.end(closeType)` once when the attempt ends on its own. After `signal` aborts, nothing is
  * reported: the caller aborted because it no longer cares. `hadResponse`: an earlier attempt of the same
- * source read a response head (see classifyFetchFailure).
+ * source read a response head (see classifyFetchFailure). When `headers` carry `traceHeaders`, redirects go
+ * through the guard (`allows` is the origin policy) and `sink.redirected(url|null)` hears when they were withheld.
  */
-export async function runAttempt({ fetchImpl, url, headers, credentials, signal, hadResponse }, sink) {
+export async function runAttempt({ fetchImpl, url, headers, traceHeaders, allows, credentials, signal, hadResponse }, sink) {
   let response;
   try {
-    response = await fetchImpl(url, {
-      method: 'GET', headers, credentials, cache: 'no-store', mode: 'cors', redirect: 'follow', signal,
-    });
+    const init = { method: 'GET', headers, credentials, cache: 'no-store', mode: 'cors', redirect: 'follow', signal };
+    response = Object.keys(traceHeaders ?? {}).length === 0
+      ? await fetchImpl(url, init)
+      : await fetchGuarded(fetchImpl, url, init, { traceHeaders, allows, onRedirect: (to) => sink.redirected?.(to) });
   } catch {
     if (signal.aborted) return;
     const closeType = await classifyFetchFailure(fetchImpl, url, credentials, signal, hadResponse);
