@@ -21,12 +21,15 @@ const TRACE_HEADER_NAMES = ['traceparent', 'tracestate', 'baggage', 'x-amzn-trac
 
 // By number, as in wasm/close_type.h.
 export const CLOSE_TYPES = Object.freeze(
-  ['graceful', 'network', 'http-status', 'content-type', 'cors', 'stream-cap', 'app-close']);
+  ['graceful', 'network', 'http-status', 'content-type', 'cors', 'stream-cap', 'app-close', 'idle-timeout']);
 export const CloseType = Object.freeze(
   Object.fromEntries(CLOSE_TYPES.map((name, i) => [name, i])));
 
-const DIAGNOSTIC_KINDS = ['open', 'reconnect', 'closed'];
-const NO_CLOSE_TYPE = 0xffffffff;
+// As wasm/commands.h (DiagnosticKind) and wasm/reconnect_policy.h (DecisionReason) number them.
+const DIAGNOSTIC_KINDS = ['open', 'reconnect', 'closed', 'paused', 'resumed'];
+const REASONS = ['retry', 'backoff', 'retry-after', 'fatal', 'max-retries', 'app'];
+const NONE = 0xffffffff;
+const FLAG_RESUME_UNSUPPORTED = 1;
 
 // ignoreBOM: a field value may legitimately start with U+FEFF; only the stream's first BOM is special, and
 // the core already removed it. fatal: false gives U+FFFD for invalid bytes, as WHATWG "UTF-8 decode" does.
@@ -98,16 +101,19 @@ function decodeCommands(core, viewPtr) {
         break;
       case Command.DIAGNOSTIC: {
         const closeType = heap32[w + i + 2];
+        const reason = heap32[w + i + 5];
         const kind = DIAGNOSTIC_KINDS[heap32[w + i + 1]];
         out.push({
           op: tag,
           kind,
-          closeType: closeType === NO_CLOSE_TYPE ? undefined : CLOSE_TYPES[closeType],
+          closeType: closeType === NONE ? undefined : CLOSE_TYPES[closeType],
           status: heap32[w + i + 3] || undefined,
           attempt: heap32[w + i + 4],
-          delayMs: kind === 'reconnect' ? heap32[w + i + 5] + heap32[w + i + 6] * 0x100000000 : undefined,
+          reason: reason === NONE ? undefined : REASONS[reason],
+          resumeSupported: heap32[w + i + 6] & FLAG_RESUME_UNSUPPORTED ? false : undefined,
+          delayMs: kind === 'reconnect' ? heap32[w + i + 7] + heap32[w + i + 8] * 0x100000000 : undefined,
         });
-        i += 7;
+        i += 9;
         break;
       }
       case Command.TRACE: {
@@ -173,11 +179,16 @@ export class CoreConnection {
   #core;
   #handle;
 
-  constructor(core, { retryMs, maxEventBytes, trace }) {
+  constructor(core, { retryMs, maxEventBytes, trace, idleTimeoutMs, maxRetryDelayMs, maxRetries, maxRetryAfterMs,
+    strict, retryStatuses }) {
     this.#core = core;
     const flags = trace ? trace.flags : 0;
     this.#handle = core._tes_connection_new(retryMs, maxEventBytes, flags, trace ? trace.sampleRatio : 1);
     if (!this.#handle) throw new RangeError('traced-eventsource: out of Wasm memory creating a connection');
+    const bytes = new Uint8Array(new Uint32Array(retryStatuses).buffer);  // little-endian, as Wasm
+    this.#copyIn(bytes);
+    core._tes_configure_reconnect(this.#handle, idleTimeoutMs, maxRetryDelayMs,
+      maxRetries === Infinity ? 0xffffffff : maxRetries, maxRetryAfterMs, strict ? 1 : 0, retryStatuses.length);
   }
 
   /** Before start(): the app's parent, tracestate and baggage. Returns the core's commands (warnings). */
@@ -193,13 +204,25 @@ export class CoreConnection {
   timer(now) { return this.#run(this.#handle && this.#core._tes_timer(this.#handle, now)); }
   end(now, closeType) { return this.#run(this.#handle && this.#core._tes_end(this.#handle, now, closeType)); }
   close(now) { return this.#run(this.#handle && this.#core._tes_close(this.#handle, now)); }
+  network(now, online) { return this.#run(this.#handle && this.#core._tes_network(this.#handle, now, online ? 1 : 0)); }
 
-  /** The response head: status, Content-Type and the trace headers the server sent back (B9). */
-  response(now, status, contentType, xray, traceresponse, serverTiming) {
+  /** The response head: status, Content-Type, Retry-After, the trace headers the server sent back (B9) and
+   * whether it said X-SSE-Resume-Supported: false. */
+  response(now, status, { contentType, xray, traceresponse, serverTiming, retryAfter, resumeSupported }) {
     if (!this.#handle) return [];
     const { lengths } = copyStrings(this.#core, (n) => this.#core._tes_input_buffer(this.#handle, n),
-      [contentType, xray, traceresponse, serverTiming], false);
-    return this.#run(this.#core._tes_response(this.#handle, now, status, ...lengths));
+      [contentType, xray, traceresponse, serverTiming, retryAfter], false);
+    return this.#run(this.#core._tes_response(this.#handle, now, status, ...lengths, resumeSupported ? 1 : 0));
+  }
+
+  /** { attempts, closes: { graceful, network, … } }: how many attempts started, and how each ended. */
+  stats() {
+    const closes = Object.fromEntries(CLOSE_TYPES.map((name) => [name, 0]));
+    if (!this.#handle) return null;
+    const at = this.#core._tes_stats(this.#handle) >> 2;
+    const heap32 = this.#core.HEAPU32;
+    CLOSE_TYPES.forEach((name, i) => { closes[name] = heap32[at + 1 + i]; });
+    return { attempts: heap32[at], closes };
   }
 
   /** One call per network chunk, whatever it holds (DESIGN.md, "the boundary"). */

@@ -8,7 +8,8 @@ export type CloseType =
   | 'content-type'    // 200, but not text/event-stream (or a charset other than UTF-8)
   | 'cors'            // a cross-origin response the browser refused to expose
   | 'stream-cap'      // one line or event grew past `maxEventBytes`
-  | 'app-close';      // close() was called
+  | 'app-close'       // close() was called
+  | 'idle-timeout';   // no byte (nor a response head) for `idleTimeoutMs`
 
 /** Trace context propagation (W3C Trace Context + Baggage, AWS X-Ray). */
 export interface TraceOptions {
@@ -65,9 +66,10 @@ export interface Diagnostic {
   /**
    * 'connect' when an attempt starts (with its `trace`), 'open' when a response was accepted (with `response`),
    * 'reconnect' when a retry is scheduled, 'closed' when the source gives up or is closed, 'warning' for
-   * rejected configuration (an invalid parent, tracestate or baggage member) and other problems worth a look.
+   * rejected configuration (an invalid parent, tracestate or baggage member) and other problems worth a look,
+   * 'paused' when attempts wait for the network to come back (offline), 'resumed' when `online` restarts them.
    */
-  kind: 'connect' | 'open' | 'reconnect' | 'closed' | 'warning';
+  kind: 'connect' | 'open' | 'reconnect' | 'closed' | 'paused' | 'resumed' | 'warning';
   /** Attempt number, starting at 1 for the first request. */
   attempt: number;
   /** Why the previous connection ended ('open' has none). */
@@ -76,12 +78,21 @@ export interface Diagnostic {
   status?: number;
   /** Delay before the next attempt, in milliseconds ('reconnect' only). */
   delayMs?: number;
+  /** 'reconnect': how the delay was chosen; 'closed': why the source gave up. */
+  reason?: 'retry' | 'backoff' | 'retry-after' | 'fatal' | 'max-retries' | 'app';
+  /** 'open': false when the response said `X-SSE-Resume-Supported: false` (no replay from Last-Event-ID). */
+  resumeSupported?: false;
   /** 'connect': the attempt's trace context. */
   trace?: AttemptTrace;
   /** 'open': what the server said about its side of the trace. */
   response?: ResponseTrace;
   /** A sentence a person can read. */
   message: string;
+}
+
+export interface ConnectionStats {
+  attempts: number;
+  closes: Record<CloseType, number>;
 }
 
 export interface TracedEventSourceInit {
@@ -93,6 +104,18 @@ export interface TracedEventSourceInit {
   retryMs?: number;
   /** Cap on one line or one event, in bytes. Past it the connection is dropped with close type 'stream-cap'. Default 16 MiB. */
   maxEventBytes?: number;
+  /** Cap of the exponential backoff, in ms. Default 30000. */
+  maxRetryDelayMs?: number;
+  /** Consecutive reconnects without a delivered event before giving up. Default Infinity. */
+  maxRetries?: number;
+  /** Abort an attempt that receives no byte for this long (close type 'idle-timeout'). Default 0: off. */
+  idleTimeoutMs?: number;
+  /** Statuses (400–599) retried with backoff or Retry-After instead of closing. Default [429, 502, 503, 504]. */
+  retryStatuses?: number[];
+  /** Bound on a server's Retry-After, in ms. Default 600000. */
+  maxRetryAfterMs?: number;
+  /** Exact WHATWG behaviour for every failure: no jitter, no backoff, every bad response closes. Default false. */
+  strict?: boolean;
   /** Called for every state change. Exceptions it throws are reported, never propagated. */
   diagnostics?: (d: Diagnostic) => void;
   /** Replaces `globalThis.fetch` (tests, service workers, instrumentation). */
@@ -118,6 +141,8 @@ export declare class TracedEventSource extends EventTarget {
   onopen: ((this: TracedEventSource, ev: Event) => any) | null;
   onmessage: ((this: TracedEventSource, ev: MessageEvent<string>) => any) | null;
   onerror: ((this: TracedEventSource, ev: Event) => any) | null;
+  /** Attempts started and how each ended, by close type. An extension to EventSource. */
+  stats(): ConnectionStats;
   close(): void;
 }
 

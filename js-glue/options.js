@@ -6,6 +6,10 @@ import { normalizeTraceOptions } from './trace-options.js';
 const DEFAULT_RETRY_MS = 3000;              // as Chromium's kDefaultReconnectDelay
 const DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024;
 const MAX_EVENT_BYTES_LIMIT = 1024 * 1024 * 1024;  // the Wasm heap must hold the event twice
+const DEFAULT_MAX_RETRY_DELAY_MS = 30_000;
+const DEFAULT_MAX_RETRY_AFTER_MS = 600_000;
+const DEFAULT_RETRY_STATUSES = Object.freeze([429, 502, 503, 504]);
+const MAX_MS = Number.MAX_SAFE_INTEGER;
 
 function fail(name, expected, value) {
   const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -19,6 +23,22 @@ function integerOption(init, name, fallback, min, max) {
     fail(name, `an integer from ${min} to ${max}`, value);
   }
   return value;
+}
+
+function booleanOption(init, name) {
+  const value = init[name];
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') fail(name, 'a boolean', value);
+  return value;
+}
+
+function retryStatusesOption(init) {
+  const value = init.retryStatuses;
+  if (value === undefined) return DEFAULT_RETRY_STATUSES;
+  if (!Array.isArray(value) || value.some((s) => !Number.isInteger(s) || s < 400 || s > 599)) {
+    fail('retryStatuses', 'an array of HTTP statuses from 400 to 599', value);
+  }
+  return [...new Set(value)];
 }
 
 function functionOption(init, name) {
@@ -52,6 +72,12 @@ export function normalizeOptions(init) {
     headers: headers ?? undefined,
     retryMs: integerOption(init, 'retryMs', DEFAULT_RETRY_MS, 0, Number.MAX_SAFE_INTEGER),
     maxEventBytes: integerOption(init, 'maxEventBytes', DEFAULT_MAX_EVENT_BYTES, 1, MAX_EVENT_BYTES_LIMIT),
+    maxRetryDelayMs: integerOption(init, 'maxRetryDelayMs', DEFAULT_MAX_RETRY_DELAY_MS, 0, MAX_MS),
+    maxRetries: init.maxRetries === Infinity ? Infinity : integerOption(init, 'maxRetries', Infinity, 0, 0xfffffffe),
+    idleTimeoutMs: integerOption(init, 'idleTimeoutMs', 0, 0, MAX_MS),
+    maxRetryAfterMs: integerOption(init, 'maxRetryAfterMs', DEFAULT_MAX_RETRY_AFTER_MS, 0, MAX_MS),
+    retryStatuses: retryStatusesOption(init),
+    strict: booleanOption(init, 'strict'),
     diagnostics: functionOption(init, 'diagnostics'),
     fetchImpl,
     trace: prefixed(() => normalizeTraceOptions(init.trace)),

@@ -1,7 +1,7 @@
 // TracedEventSource: the EventSource interface (WHATWG §9.2.2) on top of the Wasm core and fetch().
 // The core decides everything (parsing, readyState, when to reconnect); this class runs its commands:
 // start requests, dispatch events, keep one timer.
-import { Command, CoreConnection, CloseType } from './core-bindings.js';
+import { Command, CoreConnection, CloseType, CLOSE_TYPES } from './core-bindings.js';
 import { loadCore } from './core-loader.js';
 import { normalizeOptions } from './options.js';
 import { baseUrl, now, redact, report } from './platform.js';
@@ -33,6 +33,8 @@ export class TracedEventSource extends EventTarget {
   #request = null;  // AbortController of the attempt in flight
   #timer = null;
   #closed = false;
+  #stats = null;           // the last counts, kept when the core is freed
+  #networkListener = null;  // online/offline, while the source may still reconnect
 
   constructor(url, init = undefined) {
     super();
@@ -54,13 +56,31 @@ export class TracedEventSource extends EventTarget {
   get readyState() { return this.#readyState; }
   get lastEventId() { return this.#lastEventId; }
 
+  /** How many attempts started and how each one ended, by close type. */
+  stats() {
+    const live = this.#core?.alive ? this.#core.stats() : null;
+    const s = live ?? this.#stats ?? { attempts: 0, closes: Object.fromEntries(CLOSE_TYPES.map((n) => [n, 0])) };
+    return { attempts: s.attempts, closes: { ...s.closes } };
+  }
+
   close() {
     if (this.#closed) return;
     this.#closed = true;
     this.#readyState = CLOSED;
     if (this.#core) this.#apply(this.#core.close(now()));
+    this.#release();
+  }
+
+  // Nothing will use the connection again: stop the request and the timer, keep the counts, free the core.
+  #release() {
     this.#abortRequest();
     this.#clearTimer();
+    if (this.#networkListener) {
+      globalThis.removeEventListener('online', this.#networkListener);
+      globalThis.removeEventListener('offline', this.#networkListener);
+      this.#networkListener = null;
+    }
+    if (this.#core?.alive) this.#stats = this.#core.stats();
     this.#core?.free();
   }
 
@@ -73,7 +93,21 @@ export class TracedEventSource extends EventTarget {
       return;
     }
     if (this.#options.trace) this.#apply(this.#core.configureTrace(this.#options.trace));
+    this.#watchNetwork();
     this.#apply(this.#core.start(now()));
+  }
+
+  // C6: while the platform says it is offline, attempts wait (spending no retry); `online` reconnects at once.
+  // Pages and workers have these events; Node has none. Strict mode is WHATWG's EventSource, which ignores them.
+  #watchNetwork() {
+    const onLine = globalThis.navigator?.onLine;
+    if (this.#options.strict || typeof onLine !== 'boolean' || typeof globalThis.addEventListener !== 'function') return;
+    this.#networkListener = (event) => {
+      if (this.#core && !this.#closed) this.#apply(this.#core.network(now(), event.type === 'online'));
+    };
+    globalThis.addEventListener('online', this.#networkListener);
+    globalThis.addEventListener('offline', this.#networkListener);
+    if (!onLine) this.#apply(this.#core.network(now(), false));
   }
 
   #failToLoad(error) {
@@ -134,11 +168,9 @@ export class TracedEventSource extends EventTarget {
       }
     }
     if (this.#readyState === CLOSED && !this.#closed) {
-      // The core gave up (fatal status, wrong content type, CORS): nothing will use the connection again.
+      // The core gave up (fatal status, wrong content type, CORS, max retries).
       this.#closed = true;
-      this.#abortRequest();
-      this.#clearTimer();
-      this.#core?.free();
+      this.#release();
     }
   }
 
@@ -188,8 +220,14 @@ export class TracedEventSource extends EventTarget {
           this.#origin = new URL(this.#requestUrl).origin;
         }
         const h = response.headers;
-        this.#apply(this.#core.response(now(), response.status, h.get('content-type') ?? '',
-          h.get('x-amzn-trace-id') ?? '', h.get('traceresponse') ?? '', h.get('server-timing') ?? ''));
+        this.#apply(this.#core.response(now(), response.status, {
+          contentType: h.get('content-type') ?? '',
+          xray: h.get('x-amzn-trace-id') ?? '',
+          traceresponse: h.get('traceresponse') ?? '',
+          serverTiming: h.get('server-timing') ?? '',
+          retryAfter: h.get('retry-after') ?? '',
+          resumeSupported: (h.get('x-sse-resume-supported') ?? '').trim().toLowerCase() !== 'false',
+        }));
       },
       chunk: (bytes) => this.#apply(this.#core.bytes(now(), bytes)),
       end: (closeType) => {
@@ -261,11 +299,18 @@ export class TracedEventSource extends EventTarget {
   }
 }
 
-function describe({ kind, attempt, closeType, status, delayMs }) {
+function describe({ kind, attempt, closeType, status, delayMs, reason, resumeSupported }) {
   const why = closeType ? ` (${closeType}${status ? ` ${status}` : ''})` : '';
-  if (kind === 'open') return `attempt ${attempt} open${status ? ` (${status})` : ''}`;
-  if (kind === 'reconnect') return `attempt ${attempt} ended${why}; reconnecting in ${delayMs} ms`;
-  return `closed after attempt ${attempt}${why}`;
+  switch (kind) {
+    case 'open':
+      return `attempt ${attempt} open${status ? ` (${status})` : ''}` +
+        (resumeSupported === false ? '; the server cannot resume from Last-Event-ID' : '');
+    case 'reconnect': return `attempt ${attempt} ended${why}; reconnecting in ${delayMs} ms (${reason})`;
+    case 'paused': return `offline: attempts paused after attempt ${attempt}`;
+    case 'resumed': return 'online: reconnecting now';
+    default:
+      return `closed after attempt ${attempt}${why}` + (reason === 'max-retries' ? ': retries exhausted' : '');
+  }
 }
 
 // `onopen` & co. behave as event handler IDL attributes: the listener is registered when first set to a

@@ -1,7 +1,8 @@
 // The C ABI exported from the Wasm module: the only file that knows the core is called from JavaScript.
 //
-// Call order per connection: tes_connection_new → [tes_configure_trace] → tes_start → (tes_input_buffer +
-// tes_response | tes_bytes, tes_end, tes_timer)* → tes_close → tes_connection_free. Every input returns a
+// Call order per connection: tes_connection_new → [tes_configure_trace] [tes_configure_reconnect] → tes_start →
+// (tes_input_buffer + tes_response | tes_bytes, tes_end, tes_timer, tes_network)* → tes_close →
+// tes_connection_free; tes_stats at any time. Every input returns a
 // pointer to a CommandView describing the commands it produced (commands.h); the view and what it points to
 // stay valid until the next input on the same handle. Times are wall-clock milliseconds anchored once by the
 // shell (performance.timeOrigin + performance.now()), so they are monotonic too.
@@ -71,6 +72,7 @@ struct Handle {
   tes::Connection connection;
   std::vector<uint8_t> input;  // reused for every chunk: one copy in from JS, none inside
   CommandView view{};
+  uint32_t stats[1 + tes::kCloseTypeCount] = {};
 };
 
 tes::Millis to_millis(double now) { return static_cast<tes::Millis>(std::floor(now)); }
@@ -116,6 +118,25 @@ Handle* tes_connection_new(double retry_ms, double max_event_bytes, uint32_t tra
   return new (std::nothrow) Handle(options);
 }
 
+// Doubles for the durations (integers up to 2^53); max_retries ≥ 2^32−1 means no limit. The input buffer holds
+// `status_count` uint32 statuses to retry (replacing the default 429, 502, 503, 504).
+const CommandView* tes_configure_reconnect(Handle* h, double idle_timeout_ms, double max_retry_delay_ms,
+                                           double max_retries, double max_retry_after_ms, uint32_t strict,
+                                           uint32_t status_count) {
+  tes::ReconnectOptions options;
+  options.max_retry_delay_ms = static_cast<uint64_t>(max_retry_delay_ms);
+  options.max_retries = max_retries >= 4294967295.0 ? UINT32_MAX : static_cast<uint32_t>(max_retries);
+  options.max_retry_after_ms = static_cast<uint64_t>(max_retry_after_ms);
+  options.strict = strict != 0;
+  for (uint64_t& bits : options.retry_status_bits) bits = 0;
+  const uint8_t* p = h->input.data();
+  for (uint32_t i = 0; i < status_count && (i + 1) * 4 <= h->input.size(); ++i) {
+    options.set_retry_status(static_cast<int>(p[4 * i] | (p[4 * i + 1] << 8) | (p[4 * i + 2] << 16)), true);
+  }
+  h->connection.configure_reconnect(options, static_cast<uint64_t>(idle_timeout_ms));
+  return view_of(h);
+}
+
 const CommandView* tes_configure_trace(Handle* h, uint32_t len, uint32_t tracestate_count, uint32_t baggage_count) {
   h->connection.configure_trace(tracer_input(h->input, len, tracestate_count, baggage_count));
   return view_of(h);
@@ -131,9 +152,11 @@ const CommandView* tes_start(Handle* h, double now) {
   return view_of(h);
 }
 
-// The input buffer holds, end to end: Content-Type, X-Amzn-Trace-Id, traceresponse, server-timing (UTF-8).
+// The input buffer holds, end to end: Content-Type, X-Amzn-Trace-Id, traceresponse, server-timing, Retry-After
+// (UTF-8). resume_supported: 0 when the response said X-SSE-Resume-Supported: false.
 const CommandView* tes_response(Handle* h, double now, int status, uint32_t content_type_len, uint32_t xray_len,
-                                uint32_t traceresponse_len, uint32_t server_timing_len) {
+                                uint32_t traceresponse_len, uint32_t server_timing_len, uint32_t retry_after_len,
+                                uint32_t resume_supported) {
   const auto* p = reinterpret_cast<const char*>(h->input.data());
   tes::ResponseHead head;
   head.status = status;
@@ -142,6 +165,8 @@ const CommandView* tes_response(Handle* h, double now, int status, uint32_t cont
   head.xray = std::string_view(p, xray_len);
   head.traceresponse = std::string_view(p + xray_len, traceresponse_len);
   head.server_timing = std::string_view(p + xray_len + traceresponse_len, server_timing_len);
+  head.retry_after = std::string_view(p + xray_len + traceresponse_len + server_timing_len, retry_after_len);
+  head.resume_supported = resume_supported != 0;
   h->connection.response(to_millis(now), head);
   return view_of(h);
 }
@@ -160,6 +185,18 @@ const CommandView* tes_end(Handle* h, double now, uint32_t close_type) {
 const CommandView* tes_timer(Handle* h, double now) {
   h->connection.timer(to_millis(now));
   return view_of(h);
+}
+
+const CommandView* tes_network(Handle* h, double now, uint32_t online) {
+  h->connection.network(to_millis(now), online != 0);
+  return view_of(h);
+}
+
+// [attempts, then the count of ended attempts per close type]: valid until the next call here.
+const uint32_t* tes_stats(Handle* h) {
+  h->stats[0] = h->connection.attempt();
+  for (uint8_t t = 0; t < tes::kCloseTypeCount; ++t) h->stats[1 + t] = h->connection.closes(static_cast<tes::CloseType>(t));
+  return h->stats;
 }
 
 const CommandView* tes_close(Handle* h, double now) {

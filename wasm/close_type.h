@@ -14,8 +14,9 @@ enum class CloseType : uint8_t {
   kCors = 4,         // a cross-origin response the browser refused to expose
   kStreamCap = 5,    // a line or event passed max_event_bytes
   kAppClose = 6,     // the app called close()
+  kIdleTimeout = 7,  // no byte (nor response head) for idle_timeout_ms
 };
 
-constexpr uint8_t kCloseTypeCount = 7;
+constexpr uint8_t kCloseTypeCount = 8;
 
 }  // namespace tes

@@ -25,7 +25,8 @@ enum class CommandTag : uint32_t {
   kError = 7,        // []                                              dispatch `error`
   kSetTimer = 8,     // [delay_ms.lo, delay_ms.hi]                      call timer() after this delay (replaces any timer)
   kCancelTimer = 9,  // []
-  kDiagnostic = 10,  // [kind, close_type, status, attempt, delay_ms.lo, delay_ms.hi]
+  kDiagnostic = 10,  // [kind, close_type, status, attempt, reason, flags, delay_ms.lo, delay_ms.hi]
+                     // reason: DecisionReason or kNoReason; flags: kFlagResumeUnsupported
   kTrace = 11,       // [sampled, has_previous, trace_id, span_id, session_id, previous_trace_id,
                      //  traceparent, tracestate, baggage, xray]  (8 strings; an empty header = do not send)
                      // the context of the attempt that the next kConnect starts, or of one traced fetch
@@ -33,10 +34,13 @@ enum class CommandTag : uint32_t {
   kResponseTrace = 13,  // [xray_trace_id, traceresponse_trace_id, server_timing_trace_id]  (32 hex or empty)
 };
 
-enum class DiagnosticKind : uint32_t { kOpen = 0, kReconnect = 1, kClosed = 2 };
+enum class DiagnosticKind : uint32_t { kOpen = 0, kReconnect = 1, kClosed = 2, kPaused = 3, kResumed = 4 };
 
-// Value used in a kDiagnostic's close_type slot when there is none (an `open`).
+// Values used in a kDiagnostic's close_type and reason slots when there is none (an `open`).
 constexpr uint32_t kNoCloseType = 0xFFFFFFFFu;
+constexpr uint32_t kNoReason = 0xFFFFFFFFu;
+// kDiagnostic flags.
+constexpr uint32_t kFlagResumeUnsupported = 1;  // the response said X-SSE-Resume-Supported: false
 
 class CommandBuffer {
  public:

@@ -5,11 +5,13 @@
 //
 // Inputs (each clears the previous commands, then appends its own; drain them before the next input):
 //   configure_trace(input)             optional, before start: the app's parent, tracestate, baggage
+//   configure_reconnect(options, idle) optional, before start: the reconnect policy's options
 //   start(now)                         once, when the shell is ready: the first attempt
 //   response(now, head)                the response head of the attempt in flight arrived
 //   bytes(now, data, len)              a chunk of the body of the open stream
 //   end(now, close_type)               the attempt in flight ended (body done, fetch/read rejected, CORS)
-//   timer(now)                         the timer set by kSetTimer fired (early or repeated calls do nothing)
+//   timer(now)                         the timer set by kSetTimer fired (early calls re-arm for the rest)
+//   network(now, online)               the platform went offline / came back online (C6)
 //   close(now)                         the app called close()
 // `now` is wall-clock milliseconds (the shell anchors it once: performance.timeOrigin + performance.now(), so it
 // is also monotonic); trace ids embed its seconds. Every kConnect is preceded by the kTrace of its attempt.
@@ -20,9 +22,15 @@
 //   kIdle [CONNECTING]       --start-->                 kConnecting
 //   kConnecting [CONNECTING] --response ok-->           kOpen
 //   kConnecting              --response bad-->          kClosed     (policy: fail)
-//   kConnecting | kOpen      --end / cap exceeded-->    kWaiting    (policy: reconnect) or kClosed (fail)
+//   kConnecting | kOpen      --end / cap / idle-->      kWaiting    (policy: reconnect) or kClosed (fail),
+//                                                       or kPaused when offline (no retry spent)
 //   kWaiting [CONNECTING]    --timer at deadline-->     kConnecting
+//   kWaiting                 --offline-->               kPaused
+//   kPaused [CONNECTING]     --online-->                kConnecting (at once)
 //   any but kClosed          --close-->                 kClosed
+// One timer serves two purposes: the reconnect wait (kWaiting) and, with idle_timeout_ms, the idle deadline of
+// the attempt in flight (kConnecting/kOpen). The idle deadline moves with every byte without re-arming: a
+// timer that fires early re-arms for the rest, so a busy stream costs no timer calls.
 #pragma once
 
 #include <cstddef>
@@ -43,6 +51,8 @@ using Millis = int64_t;
 struct ConnectionOptions {
   uint64_t retry_ms = 3000;  // reconnection time until the server sends retry: (Chromium's default)
   size_t max_event_bytes = SseParser::kDefaultMaxEventBytes;
+  uint64_t idle_timeout_ms = 0;  // 0: off. Otherwise an attempt with no byte for this long ends (kIdleTimeout)
+  ReconnectOptions reconnect;
   TracerConfig trace;
 };
 
@@ -53,6 +63,8 @@ struct ResponseHead {
   std::string_view xray;           // X-Amzn-Trace-Id, empty if absent or not exposed
   std::string_view traceresponse;
   std::string_view server_timing;
+  std::string_view retry_after;    // Retry-After, empty if absent or not exposed
+  bool resume_supported = true;    // false: the response said X-SSE-Resume-Supported: false
 };
 
 enum class ReadyState : uint8_t { kConnecting = 0, kOpen = 1, kClosed = 2 };
@@ -67,11 +79,14 @@ class Connection final : private SseSink {
   Connection(const ConnectionOptions& options, RandomSource& random);
 
   InputResult configure_trace(const TracerInput& input);
+  // Optional, before start: replaces the reconnect options and the idle timeout given at construction.
+  InputResult configure_reconnect(const ReconnectOptions& options, uint64_t idle_timeout_ms);
   InputResult start(Millis now);
   InputResult response(Millis now, const ResponseHead& head);
   InputResult bytes(Millis now, const uint8_t* data, size_t len);
   InputResult end(Millis now, CloseType type);
   InputResult timer(Millis now);
+  InputResult network(Millis now, bool online);
   InputResult close(Millis now);
 
   const CommandBuffer& commands() const { return commands_; }
@@ -83,9 +98,11 @@ class Connection final : private SseSink {
   const std::string& session_id() const { return tracer_.session_id(); }
   // Counts of attempts that ended, by close type (index = CloseType).
   uint32_t closes(CloseType type) const { return closes_[static_cast<uint8_t>(type)]; }
+  // The last response said the server cannot resume from Last-Event-ID.
+  bool resume_supported() const { return resume_supported_; }
 
  private:
-  enum class State : uint8_t { kIdle, kConnecting, kOpen, kWaiting, kClosed };
+  enum class State : uint8_t { kIdle, kConnecting, kOpen, kWaiting, kPaused, kClosed };
 
   // SseSink
   void on_event(std::string_view type, std::string_view data) override;
@@ -94,11 +111,15 @@ class Connection final : private SseSink {
   void on_retry_default() override;
 
   void connect(Millis now);
-  // The attempt in flight ended: count it, ask the policy, and reconnect or fail.
-  void finish_attempt(Millis now, CloseType type, int status);
+  // The attempt in flight ended: count it, ask the policy, and reconnect, pause or fail.
+  void finish_attempt(Millis now, CloseType type, int status, std::string_view retry_after = {});
+  void pause();
   void set_ready_state(ReadyState state);
-  void diagnostic(DiagnosticKind kind, uint32_t close_type, int status, uint64_t delay_ms);
+  void set_timer(uint64_t delay_ms);
+  void diagnostic(DiagnosticKind kind, uint32_t close_type = kNoCloseType, int status = 0, uint32_t reason = kNoReason,
+                  uint32_t flags = 0, uint64_t delay_ms = 0);
 
+  RandomSource& random_;
   ReconnectPolicy policy_;
   SseParser parser_;
   Tracer tracer_;
@@ -107,6 +128,12 @@ class Connection final : private SseSink {
   uint64_t retry_ms_;
   const uint64_t default_retry_ms_;
   Millis deadline_ = 0;  // when kWaiting: when the next attempt starts
+  uint64_t idle_timeout_ms_;
+  Millis last_activity_ = 0;  // when kConnecting/kOpen: the attempt's start, response head or last chunk
+  bool online_ = true;
+  bool strict_;
+  bool resume_supported_ = true;
+  int status_ = 0;  // the open attempt's HTTP status
   uint32_t attempt_ = 0;
   uint32_t closes_[kCloseTypeCount] = {};
 };

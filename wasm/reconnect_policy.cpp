@@ -1,20 +1,74 @@
 #include "reconnect_policy.h"
 
 namespace tes {
+namespace {
 
-ReconnectDecision ReconnectPolicy::decide(const CloseFacts& facts) const {
-  switch (facts.type) {
-    case CloseType::kGraceful:
-    case CloseType::kNetwork:
-    case CloseType::kStreamCap:  // a hostile or broken stream is treated like a dropped connection
-      return {true, facts.retry_ms};
-    case CloseType::kHttpStatus:
-    case CloseType::kContentType:
-    case CloseType::kCors:
-    case CloseType::kAppClose:
-      return {false, 0};
+constexpr uint64_t kMinBackoffMs = 100;
+
+// A uniform draw in [0, n], from 8 random bytes (the modulo bias is below 2^-40 for any delay we use).
+uint64_t draw(RandomSource& random, uint64_t n) {
+  uint8_t b[8];
+  random.fill(b, sizeof b);
+  uint64_t r = 0;
+  for (uint8_t byte : b) r = (r << 8) | byte;
+  return n == UINT64_MAX ? r : r % (n + 1);
+}
+
+// `ms` plus up to 10 % more: spreads clients that all heard the same value.
+uint64_t with_small_jitter(uint64_t ms, RandomSource& random) { return ms + draw(random, ms / 10); }
+
+}  // namespace
+
+ReconnectOptions::ReconnectOptions() {
+  for (int status : {429, 502, 503, 504}) set_retry_status(status, true);
+}
+
+void ReconnectOptions::set_retry_status(int status, bool retry) {
+  if (status < 400 || status > 599) return;
+  const unsigned bit = static_cast<unsigned>(status - 400);
+  if (retry) {
+    retry_status_bits[bit / 64] |= uint64_t{1} << (bit % 64);
+  } else {
+    retry_status_bits[bit / 64] &= ~(uint64_t{1} << (bit % 64));
   }
-  return {false, 0};
+}
+
+bool ReconnectOptions::retries_status(int status) const {
+  if (status < 400 || status > 599) return false;
+  const unsigned bit = static_cast<unsigned>(status - 400);
+  return (retry_status_bits[bit / 64] >> (bit % 64)) & 1u;
+}
+
+uint64_t ReconnectPolicy::backoff_wait(uint64_t retry_ms, RandomSource& random) {
+  // A server's `retry: 0` must not turn failures into a hot loop: backoff starts at 100 ms at least.
+  uint64_t nominal = retry_ms < kMinBackoffMs ? kMinBackoffMs : retry_ms;
+  for (uint32_t i = 1; i < failures_ && nominal < options_.max_retry_delay_ms; ++i) nominal *= 2;
+  if (nominal > options_.max_retry_delay_ms) nominal = options_.max_retry_delay_ms;
+  return nominal - draw(random, nominal / 5);
+}
+
+ReconnectDecision ReconnectPolicy::decide(const CloseFacts& facts, RandomSource& random) {
+  const CloseType type = facts.type;
+  if (type == CloseType::kAppClose) return {false, 0, DecisionReason::kApp};
+
+  const bool retryable_status = facts.type == CloseType::kHttpStatus && facts.status != 204 &&
+                                !options_.strict && options_.retries_status(facts.status);
+  const bool reconnects = type == CloseType::kGraceful || type == CloseType::kNetwork ||
+                          type == CloseType::kIdleTimeout || type == CloseType::kStreamCap || retryable_status;
+  if (!reconnects) return {false, 0, DecisionReason::kFatal};
+  if (retries_ >= options_.max_retries) return {false, 0, DecisionReason::kMaxRetries};
+  ++retries_;
+
+  if (options_.strict) return {true, facts.retry_ms, DecisionReason::kRetry};
+  if (type == CloseType::kGraceful) return {true, with_small_jitter(facts.retry_ms, random), DecisionReason::kRetry};
+  ++failures_;
+  const RetryAfterStatus ra = facts.retry_after.status;
+  if (retryable_status && (ra == RetryAfterStatus::kSeconds || ra == RetryAfterStatus::kDate)) {
+    const uint64_t wait = facts.retry_after.delay_ms < options_.max_retry_after_ms ? facts.retry_after.delay_ms
+                                                                                    : options_.max_retry_after_ms;
+    return {true, with_small_jitter(wait, random), DecisionReason::kRetryAfter};
+  }
+  return {true, backoff_wait(facts.retry_ms, random), DecisionReason::kBackoff};
 }
 
 }  // namespace tes

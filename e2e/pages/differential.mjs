@@ -44,11 +44,11 @@ window.runScript = async ({ impl, script, session, origin, listen = [], stop = {
 
   let source;
   try {
-    // Tracing off: this suite compares EventSource behaviour. Trace headers change the requests by design
-    // (same-origin ones carry them, and fetch() lets them follow a redirect, which the trace-headers spec
-    // asserts on its own).
+    // Tracing off and strict: this suite compares EventSource behaviour. Trace headers change the requests by
+    // design (trace-headers.spec.mjs asserts on them), and the default reconnect policy differs from WHATWG on
+    // purpose (jitter, backoff, retryable statuses: reconnect.spec.mjs); `strict` is the WHATWG-exact mode.
     source = impl === 'traced'
-      ? new Source(url, { trace: false, diagnostics: (d) => diagnostics.push(d) })
+      ? new Source(url, { trace: false, strict: true, diagnostics: (d) => diagnostics.push(d) })
       : new Source(url);
   } catch (e) {
     return { ...result, constructError: `${e.name}: ${e.message}` };

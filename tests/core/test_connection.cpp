@@ -10,116 +10,9 @@
 #include "random_source.h"
 #include "response_check.h"
 
-namespace {
+#include "connection_world.h"
 
-using tes::CloseType;
-using tes::CommandTag;
-using tes::Connection;
-using tes::ConnectionOptions;
-using tes::InputResult;
-using tes::ReadyState;
-
-std::string str_at(const tes::CommandBuffer& c, size_t i) {
-  return c.strings().substr(c.words()[i], c.words()[i + 1]);
-}
-
-uint64_t u64_at(const tes::CommandBuffer& c, size_t i) {
-  return c.words()[i] | (static_cast<uint64_t>(c.words()[i + 1]) << 32);
-}
-
-// One kTrace record, decoded.
-struct TraceRecord {
-  bool sampled = false;
-  bool has_previous = false;
-  std::string trace_id, span_id, session_id, previous, traceparent, tracestate, baggage, xray;
-};
-struct ResponseRecord {
-  std::string xray, traceresponse, server_timing;
-};
-
-// Renders every command; diagnostics as "diag <kind> <close type> <status> <attempt> <delay>". Trace and
-// response-trace records go to the side lists (when given), so scenarios about connections stay readable.
-std::vector<std::string> render(const tes::CommandBuffer& c, std::vector<TraceRecord>* traces = nullptr,
-                                std::vector<ResponseRecord>* responses = nullptr) {
-  static const char* kKinds[] = {"open", "reconnect", "closed"};
-  std::vector<std::string> out;
-  const auto& w = c.words();
-  for (size_t i = 0; i < w.size();) {
-    switch (static_cast<CommandTag>(w[i])) {
-      case CommandTag::kConnect:
-        out.push_back("connect " + std::to_string(w[i + 1]) + " id=" + str_at(c, i + 2));
-        i += 4;
-        break;
-      case CommandTag::kAbort: out.push_back("abort"); i += 1; break;
-      case CommandTag::kReadyState: out.push_back("ready " + std::to_string(w[i + 1])); i += 2; break;
-      case CommandTag::kOpen: out.push_back("open"); i += 1; break;
-      case CommandTag::kMessage: {
-        std::string type = str_at(c, i + 1);
-        out.push_back("message " + (type.empty() ? std::string("message") : type) + " " + str_at(c, i + 3));
-        i += 5;
-        break;
-      }
-      case CommandTag::kLastEventId: out.push_back("last-id " + str_at(c, i + 1)); i += 3; break;
-      case CommandTag::kError: out.push_back("error"); i += 1; break;
-      case CommandTag::kSetTimer: out.push_back("timer " + std::to_string(u64_at(c, i + 1))); i += 3; break;
-      case CommandTag::kCancelTimer: out.push_back("cancel-timer"); i += 1; break;
-      case CommandTag::kDiagnostic: {
-        std::string close_type = w[i + 2] == tes::kNoCloseType ? "-" : std::to_string(w[i + 2]);
-        out.push_back(std::string("diag ") + kKinds[w[i + 1]] + " " + close_type + " " + std::to_string(w[i + 3]) +
-                      " " + std::to_string(w[i + 4]) + " " + std::to_string(u64_at(c, i + 5)));
-        i += 7;
-        break;
-      }
-      case CommandTag::kTrace: {
-        TraceRecord t{w[i + 1] != 0, w[i + 2] != 0, str_at(c, i + 3), str_at(c, i + 5), str_at(c, i + 7),
-                      str_at(c, i + 9), str_at(c, i + 11), str_at(c, i + 13), str_at(c, i + 15), str_at(c, i + 17)};
-        if (traces) traces->push_back(t);
-        i += 19;
-        break;
-      }
-      case CommandTag::kWarning: out.push_back("warning " + str_at(c, i + 1)); i += 3; break;
-      case CommandTag::kResponseTrace:
-        if (responses) responses->push_back({str_at(c, i + 1), str_at(c, i + 3), str_at(c, i + 5)});
-        i += 7;
-        break;
-      default:
-        FAIL("unknown command tag " << w[i]);
-        return out;
-    }
-  }
-  return out;
-}
-
-using Trace = std::vector<std::string>;
-
-struct World {
-  explicit World(ConnectionOptions options = {}, uint64_t seed = 1) : random(seed), conn(options, random) {}
-  tes::SplitMix64Random random;
-  Connection conn;
-  tes::Millis now = 0;
-  std::vector<TraceRecord> traces;        // every attempt's trace context, in order
-  std::vector<ResponseRecord> responses;  // every response head's trace ids, in order
-
-  Trace out() { return render(conn.commands(), &traces, &responses); }
-  Trace feed(const std::string& s) {
-    conn.bytes(now, reinterpret_cast<const uint8_t*>(s.data()), s.size());
-    return out();
-  }
-  Trace start() { conn.start(now); return out(); }
-  Trace ok() { return respond(200, "text/event-stream"); }
-  Trace respond(int status, const char* type) {
-    tes::ResponseHead head;
-    head.status = status;
-    head.content_type = type;
-    conn.response(now, head);
-    return out();
-  }
-  Trace end(CloseType t) { conn.end(now, t); return out(); }
-  Trace at(tes::Millis t) { now = t; conn.timer(now); return out(); }
-  Trace close() { conn.close(now); return out(); }
-};
-
-}  // namespace
+using namespace world;  // NOLINT: the test vocabulary
 
 TEST_CASE("first attempt: connect, open, events with their ids, in stream order") {
   World w;
@@ -131,14 +24,14 @@ TEST_CASE("first attempt: connect, open, events with their ids, in stream order"
   CHECK(w.conn.last_event_id() == "7");
 }
 
-TEST_CASE("graceful end reconnects after the retry time with Last-Event-ID, readyState CONNECTING then error") {
-  World w;
+TEST_CASE("strict: graceful end reconnects after the retry time with Last-Event-ID, readyState CONNECTING then error") {
+  World w(strict());
   w.start();
   w.ok();
   w.feed("retry: 250\nid: 42\ndata: x\n\ndata: unterminated");
   w.now = 1000;
   CHECK(w.end(CloseType::kGraceful) ==
-        Trace{"ready 0", "diag reconnect 0 0 1 250", "timer 250", "error"});
+        Trace{"ready 0", "diag reconnect 0 200 1 250 retry", "timer 250", "error"});
   CHECK(w.conn.ready_state() == ReadyState::kConnecting);
   CHECK(w.at(1249) == Trace{"timer 1"});  // early wake-up: sleep for the rest
   CHECK(w.at(1250) == Trace{"connect 2 id=42"});
@@ -148,28 +41,31 @@ TEST_CASE("graceful end reconnects after the retry time with Last-Event-ID, read
   CHECK(w.conn.closes(CloseType::kGraceful) == 1);
 }
 
-TEST_CASE("a network error reconnects after the default retry time") {
-  World w(ConnectionOptions{3000, 1024});
+TEST_CASE("strict: a network error reconnects after the default retry time") {
+  World w(strict(3000, 1024));
   w.start();
   w.now = 5;
-  CHECK(w.end(CloseType::kNetwork) == Trace{"ready 0", "diag reconnect 1 0 1 3000", "timer 3000", "error"});
+  CHECK(w.end(CloseType::kNetwork) == Trace{"ready 0", "diag reconnect 1 0 1 3000 retry", "timer 3000", "error"});
   CHECK(w.at(3004).size() == 1);  // still waiting
   CHECK(w.at(3005) == Trace{"connect 2 id="});
 }
 
 TEST_CASE("response checks fail the connection for good: status, content type, charset") {
-  struct Case { int status; const char* type; uint32_t close_type; };
+  struct Case { int status; const char* type; uint32_t close_type; bool strict_only; };
   const Case cases[] = {
-      {204, "text/event-stream", 2}, {500, "text/event-stream", 2}, {301, "text/event-stream", 2},
-      {200, "text/plain", 3},        {200, "", 3},                   {200, "text/event-stream; charset=latin1", 3},
+      {204, "text/event-stream", 2, false}, {500, "text/event-stream", 2, false},
+      {301, "text/event-stream", 2, false}, {503, "text/event-stream", 2, true},
+      {429, "text/plain", 2, true},         {200, "text/plain", 3, false},
+      {200, "", 3, false},                  {200, "text/event-stream; charset=latin1", 3, false},
   };
-  for (const Case& c : cases) {
-    CAPTURE(c.status, c.type);
-    World w;
+  for (const Case& c : cases) for (bool is_strict : {true, false}) {
+    if (c.strict_only && !is_strict) continue;
+    CAPTURE(c.status, c.type, is_strict);
+    World w(is_strict ? strict() : ConnectionOptions{});
     w.start();
     CHECK(w.respond(c.status, c.type) ==
           Trace{"abort", "ready 2", "diag closed " + std::to_string(c.close_type) + " " + std::to_string(c.status) +
-                                         " 1 0",
+                                         " 1 0 fatal",
                 "error"});
     CHECK(w.conn.ready_state() == ReadyState::kClosed);
     CHECK(w.at(100000).empty());  // nothing ever again
@@ -198,18 +94,18 @@ TEST_CASE("content type check follows MIME parsing: case, whitespace, parameters
 TEST_CASE("a CORS rejection closes like a failed response; the app close type is never a reconnect") {
   World w;
   w.start();
-  CHECK(w.end(CloseType::kCors) == Trace{"ready 2", "diag closed 4 0 1 0", "error"});
+  CHECK(w.end(CloseType::kCors) == Trace{"ready 2", "diag closed 4 0 1 0 fatal", "error"});
   World v;
   v.start();
   v.ok();
-  CHECK(v.end(CloseType::kAppClose) == Trace{"abort", "ready 2", "diag closed 6 0 1 0"});
+  CHECK(v.end(CloseType::kAppClose) == Trace{"abort", "ready 2", "diag closed 6 0 1 0 app"});
 }
 
 TEST_CASE("close() aborts the request or cancels the timer, is idempotent, and dispatches nothing") {
   SECTION("while connecting") {
     World w;
     w.start();
-    CHECK(w.close() == Trace{"abort", "ready 2", "diag closed 6 0 1 0"});
+    CHECK(w.close() == Trace{"abort", "ready 2", "diag closed 6 0 1 0 app"});
     CHECK(w.close().empty());
     CHECK(w.conn.close(0) == InputResult::kIgnored);
   }
@@ -217,7 +113,7 @@ TEST_CASE("close() aborts the request or cancels the timer, is idempotent, and d
     World w;
     w.start();
     w.ok();
-    CHECK(w.close() == Trace{"abort", "ready 2", "diag closed 6 0 1 0"});
+    CHECK(w.close() == Trace{"abort", "ready 2", "diag closed 6 0 1 0 app"});
     CHECK(w.feed("data: late\n\n").empty());
     CHECK(w.end(CloseType::kGraceful).empty());
   }
@@ -225,12 +121,12 @@ TEST_CASE("close() aborts the request or cancels the timer, is idempotent, and d
     World w;
     w.start();
     w.end(CloseType::kNetwork);
-    CHECK(w.close() == Trace{"cancel-timer", "ready 2", "diag closed 6 0 1 0"});
+    CHECK(w.close() == Trace{"cancel-timer", "ready 2", "diag closed 6 0 1 0 app"});
     CHECK(w.at(1'000'000).empty());
   }
   SECTION("before start") {
     World w;
-    CHECK(w.close() == Trace{"ready 2", "diag closed 6 0 0 0"});
+    CHECK(w.close() == Trace{"ready 2", "diag closed 6 0 0 0 app"});
     CHECK(w.start().empty());
   }
 }
@@ -252,11 +148,11 @@ TEST_CASE("inputs that do not fit the state are ignored without commands") {
 }
 
 TEST_CASE("the stream cap turns a hostile stream into a reconnect, after the events that fit") {
-  World w(ConnectionOptions{100, 16});
+  World w(strict(100, 16));
   w.start();
   w.ok();
   CHECK(w.feed("data: ok\n\ndata: 0123456789abcdefXYZ") ==
-        Trace{"message message ok", "abort", "ready 0", "diag reconnect 5 200 1 100", "timer 100", "error"});
+        Trace{"message message ok", "abort", "ready 0", "diag reconnect 5 200 1 100 retry", "timer 100", "error"});
   CHECK(w.conn.closes(CloseType::kStreamCap) == 1);
   CHECK(w.at(100) == Trace{"connect 2 id="});
   w.ok();
@@ -264,7 +160,7 @@ TEST_CASE("the stream cap turns a hostile stream into a reconnect, after the eve
 }
 
 TEST_CASE("the last event id survives reconnects and an id-only block still moves it") {
-  World w(ConnectionOptions{10, 1024});
+  World w(strict(10, 1024));
   w.start();
   w.ok();
   CHECK(w.feed("id: 1\ndata: a\n\nid: 2\n\n") == Trace{"last-id 1", "message message a", "last-id 2"});
@@ -282,7 +178,7 @@ TEST_CASE("the last event id survives reconnects and an id-only block still move
 }
 
 TEST_CASE("retry: changes the reconnection time for later reconnects; bogus values are ignored") {
-  World w(ConnectionOptions{3000, 1024});
+  World w(strict(3000, 1024));
   w.start();
   w.ok();
   w.feed("retry: 12a\nretry: 75\nretry: -1\n");
@@ -296,7 +192,7 @@ TEST_CASE("retry: changes the reconnection time for later reconnects; bogus valu
 }
 
 TEST_CASE("huge retry values wait in pieces and never overflow the deadline") {
-  World w(ConnectionOptions{0, 1024});
+  World w(strict(0, 1024));
   w.start();
   w.ok();
   w.feed("retry: 100000000000\n");  // ~3 years
@@ -306,7 +202,7 @@ TEST_CASE("huge retry values wait in pieces and never overflow the deadline") {
 }
 
 TEST_CASE("attempts and close types are counted") {
-  World w(ConnectionOptions{0, 1024});
+  World w(strict(0, 1024));
   w.start();
   w.end(CloseType::kNetwork);
   w.at(0);
@@ -350,7 +246,7 @@ std::string hex8_of_seconds(tes::Millis unix_ms) {
 }  // namespace
 
 TEST_CASE("every attempt is a new trace: epoch-prefixed id, one id in both headers, linked to the previous") {
-  World w(ConnectionOptions{10, 1024});
+  World w(strict(10, 1024));
   w.now = kNov2026;
   w.start();
   w.ok();
@@ -433,7 +329,7 @@ TEST_CASE("propagators and the unsampled mode choose which headers are formatted
 }
 
 TEST_CASE("an app parent: the first attempt continues it, later ones are new traces with its sampling") {
-  World w(ConnectionOptions{0, 1024});
+  World w(strict(0, 1024));
   w.now = kNov2026;
   const std::string parent_trace = "4bf92f3577b34da6a3ce929d0e0e4736";
   tes::TracerInput input;
