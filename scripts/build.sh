@@ -10,6 +10,14 @@ if [ ! -f build-native/CMakeCache.txt ]; then
 fi
 cmake --build build-native -j"$JOBS"
 
+# The same core and tests under AddressSanitizer + UndefinedBehaviorSanitizer (the test command runs both).
+if [ "${TES_SKIP_SANITIZE:-0}" != 1 ]; then
+  if [ ! -f build-asan/CMakeCache.txt ]; then
+    cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTES_SANITIZE=ON >/dev/null
+  fi
+  cmake --build build-asan -j"$JOBS"
+fi
+
 # Emscripten's bundled tools need Debian's node modules (acorn); see TOOLCHAIN.md §8.
 export NODE_PATH=/usr/share/nodejs
 if [ ! -f build-wasm/CMakeCache.txt ]; then

@@ -25,6 +25,9 @@ add() { passed=$((passed + ${1:-0})); failed=$((failed + ${2:-0})); }
 run catch2 ctest --test-dir build-native --output-on-failure
 total=$(count catch2 'out of [0-9]+'); bad=$(count catch2 '[0-9]+ tests failed'); add $(( ${total:-0} - ${bad:-0} )) "${bad:-0}"
 
+run catch2-asan ctest --test-dir build-asan --output-on-failure
+total=$(count catch2-asan 'out of [0-9]+'); bad=$(count catch2-asan '[0-9]+ tests failed'); add $(( ${total:-0} - ${bad:-0} )) "${bad:-0}"
+
 run node node --test tests/node/ demo/test/
 add "$(count node '^# pass [0-9]+')" "$(count node '^# fail [0-9]+')"
 
