@@ -91,7 +91,7 @@ TEST_CASE("content type check follows MIME parsing: case, whitespace, parameters
   CHECK_FALSE(is_event_stream_type(""));
 }
 
-TEST_CASE("a CORS rejection closes like a failed response; the app close type is never a reconnect") {
+TEST_CASE("a CORS rejection closes like a failed response — the app close type is never a reconnect") {
   World w;
   w.start();
   CHECK(w.end(CloseType::kCors) == Trace{"ready 2", "diag closed 4 0 1 0 fatal", "error"});
@@ -177,7 +177,7 @@ TEST_CASE("the last event id survives reconnects and an id-only block still move
   CHECK(w.at(30) == Trace{"connect 4 id="});
 }
 
-TEST_CASE("retry: changes the reconnection time for later reconnects; bogus values are ignored") {
+TEST_CASE("retry: changes the reconnection time for later reconnects — bogus values are ignored") {
   World w(strict(3000, 1024));
   w.start();
   w.ok();
@@ -349,7 +349,7 @@ TEST_CASE("an app parent: the first attempt continues it, later ones are new tra
   CHECK(w.traces[1].previous == parent_trace);
 }
 
-TEST_CASE("an X-Ray parent is accepted; an invalid parent is ignored with a warning and a new root") {
+TEST_CASE("an X-Ray parent is accepted — an invalid parent is ignored with a warning and a new root") {
   SECTION("X-Ray") {
     World w;
     tes::TracerInput input;

@@ -172,7 +172,7 @@ TEST_CASE("Retry-After on a retryable status: seconds or an HTTP date, plus at m
   }
 }
 
-TEST_CASE("204 and statuses outside the list close for good; the list is configurable") {
+TEST_CASE("204 and statuses outside the list close for good — the list is configurable") {
   World w(options(1000), 1);
   w.start();
   CHECK(w.respond(204, "text/event-stream") == Trace{"abort", "ready 2", "diag closed 2 204 1 0 fatal", "error"});
@@ -196,7 +196,7 @@ TEST_CASE("204 and statuses outside the list close for good; the list is configu
   CHECK(z.conn.ready_state() == ReadyState::kClosed);
 }
 
-TEST_CASE("max_retries: gives up after that many reconnects without an event; an event restores them") {
+TEST_CASE("max_retries: gives up after that many reconnects without an event — an event restores them") {
   ConnectionOptions o = options(100);
   o.reconnect.max_retries = 2;
   World w(o, 1);
@@ -254,7 +254,7 @@ TEST_CASE("idle timeout: covers the wait for the response head and moves with ev
   CHECK(fatal.respond(404, "text/plain") == Trace{"abort", "cancel-timer", "ready 2", "diag closed 2 404 1 0 fatal", "error"});
 }
 
-TEST_CASE("offline pauses without spending retries; online reconnects at once") {
+TEST_CASE("offline pauses without spending retries — online reconnects at once") {
   ConnectionOptions o = options(1000);
   o.reconnect.max_retries = 1;
   World w(o, 1);
@@ -280,7 +280,7 @@ TEST_CASE("offline pauses without spending retries; online reconnects at once") 
   CHECK(before.network(true) == Trace{"diag resumed - 0 0 0", "connect 1 id="});
 }
 
-TEST_CASE("offline while open: the stream is left alone; a fatal response still closes") {
+TEST_CASE("offline while open: the stream is left alone — a fatal response still closes") {
   World w(options(1000), 1);
   w.start();
   w.ok();

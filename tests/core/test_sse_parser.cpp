@@ -384,7 +384,7 @@ TEST_CASE("SSE vectors: retry is reported only when it is all ASCII digits and f
   });
 }
 
-TEST_CASE("SSE vectors: a blank line dispatches; an unterminated event is discarded", "[sse_parser]") {
+TEST_CASE("SSE vectors: a blank line dispatches — an unterminated event is discarded", "[sse_parser]") {
   check_vectors({
       {"empty input", {""}, {}},
       {"blank lines alone dispatch nothing", {"\n\n\r\n\r"}, {}},
