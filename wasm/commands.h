@@ -32,6 +32,9 @@ enum class CommandTag : uint32_t {
                      // the context of the attempt that the next kConnect starts, or of one traced fetch
   kWarning = 12,     // [message]                                       rejected configuration, for diagnostics
   kResponseTrace = 13,  // [xray_trace_id, traceresponse_trace_id, server_timing_trace_id]  (32 hex or empty)
+  kExport = 14,         // [job, payload, keepalive]   (telemetry) POST the OTLP/HTTP JSON payload
+  kExportFailed = 15,   // [spans, status, will_retry, give_up_reason]   (telemetry) an export attempt failed
+  kTelemetryTick = 16,  // []   (connection) a span was recorded: call the telemetry's tick() now
 };
 
 enum class DiagnosticKind : uint32_t { kOpen = 0, kReconnect = 1, kClosed = 2, kPaused = 3, kResumed = 4 };

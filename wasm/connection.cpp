@@ -6,6 +6,7 @@ namespace tes {
 
 Connection::Connection(const ConnectionOptions& options, RandomSource& random)
     : random_(random),
+      spans_(random),
       policy_(options.reconnect),
       parser_(options.max_event_bytes),
       tracer_(random, options.trace),
@@ -27,6 +28,13 @@ InputResult Connection::configure_reconnect(const ReconnectOptions& options, uin
   policy_ = ReconnectPolicy(options);
   strict_ = options.strict;
   idle_timeout_ms_ = idle_timeout_ms;
+  return InputResult::kOk;
+}
+
+InputResult Connection::attach_telemetry(Telemetry* telemetry) {
+  commands_.clear();
+  if (state_ != State::kIdle) return InputResult::kIgnored;
+  spans_.attach(telemetry, tracer_.session_id());
   return InputResult::kOk;
 }
 
@@ -57,8 +65,11 @@ InputResult Connection::response(Millis now, const ResponseHead& head) {
   if (state_ != State::kConnecting) return InputResult::kIgnored;
   const int status = head.status;
   last_activity_ = now;
-  commands_.push_response_trace(read_response_trace(head.xray, head.traceresponse, head.server_timing));
-  switch (check_response(status, head.content_type)) {
+  const ResponseTrace ids = read_response_trace(head.xray, head.traceresponse, head.server_timing);
+  commands_.push_response_trace(ids);
+  const ResponseVerdict verdict = check_response(status, head.content_type);
+  tick_telemetry_if(spans_.on_response(now, status, verdict == ResponseVerdict::kAccept, head.resume_supported, ids));
+  switch (verdict) {
     case ResponseVerdict::kAccept:
       state_ = State::kOpen;
       status_ = status;
@@ -84,6 +95,8 @@ InputResult Connection::bytes(Millis now, const uint8_t* data, size_t len) {
   commands_.clear();
   if (state_ != State::kOpen) return InputResult::kIgnored;
   last_activity_ = now;
+  now_ = now;
+  spans_.on_bytes(len);
   if (parser_.feed(data, len, *this) == ParseStatus::kEventTooLarge) {
     // Events completed before the cap was hit stay queued ahead of the error, in stream order.
     commands_.push(CommandTag::kAbort);
@@ -145,9 +158,10 @@ InputResult Connection::network(Millis now, bool online) {
   return InputResult::kOk;
 }
 
-InputResult Connection::close(Millis /*now*/) {
+InputResult Connection::close(Millis now) {
   commands_.clear();
   if (state_ == State::kClosed) return InputResult::kIgnored;
+  tick_telemetry_if(spans_.on_end(now, CloseType::kAppClose, state_ == State::kOpen ? status_ : 0, nullptr));
   if (state_ == State::kConnecting || state_ == State::kOpen) {
     ++closes_[static_cast<uint8_t>(CloseType::kAppClose)];
     commands_.push(CommandTag::kAbort);
@@ -166,7 +180,9 @@ void Connection::connect(Millis now) {
   state_ = State::kConnecting;
   ++attempt_;
   last_activity_ = now;
-  commands_.push_trace(tracer_.next(now), tracer_.session_id());
+  const AttemptTrace trace = tracer_.next(now);
+  commands_.push_trace(trace, tracer_.session_id());
+  tick_telemetry_if(spans_.on_connect(now, trace, attempt_, !parser_.last_event_id().empty()));
   commands_.push(CommandTag::kConnect, {attempt_});
   commands_.push_string(parser_.last_event_id());
   if (idle_timeout_ms_ > 0) set_timer(idle_timeout_ms_);
@@ -186,6 +202,7 @@ void Connection::finish_attempt(Millis now, CloseType type, int status, std::str
   if (!online_ && !strict_ && would_retry) {
     // Offline: the attempt failed for want of a network. Wait for `online` without spending a retry.
     if (idle_timer_armed) commands_.push(CommandTag::kCancelTimer);
+    tick_telemetry_if(spans_.on_end(now, type, status, nullptr));
     pause();
     commands_.push(CommandTag::kError);
     return;
@@ -193,6 +210,7 @@ void Connection::finish_attempt(Millis now, CloseType type, int status, std::str
   CloseFacts facts{type, status, retry_ms_, {RetryAfterStatus::kAbsent, 0}};
   if (!retry_after.empty()) facts.retry_after = parse_retry_after(retry_after, now);
   const ReconnectDecision decision = policy_.decide(facts, random_);
+  tick_telemetry_if(spans_.on_end(now, type, status, &decision));
   const auto reason = static_cast<uint32_t>(decision.reason);
   if (decision.reconnect) {
     // Order as in browsers: readyState first, then `error`, observed with CONNECTING.
@@ -228,12 +246,14 @@ void Connection::diagnostic(DiagnosticKind kind, uint32_t close_type, int status
 
 void Connection::on_event(std::string_view type, std::string_view data) {
   policy_.delivered();
+  spans_.on_event(now_);
   commands_.push(CommandTag::kMessage);
   commands_.push_string(type);
   commands_.push_string(data);
 }
 
 void Connection::on_last_event_id(std::string_view id) {
+  spans_.on_last_event_id(id);
   commands_.push(CommandTag::kLastEventId);
   commands_.push_string(id);
 }

@@ -40,6 +40,7 @@
 
 #include "close_type.h"
 #include "commands.h"
+#include "connection_spans.h"
 #include "reconnect_policy.h"
 #include "sse_parser.h"
 #include "tracer.h"
@@ -81,6 +82,11 @@ class Connection final : private SseSink {
   InputResult configure_trace(const TracerInput& input);
   // Optional, before start: replaces the reconnect options and the idle timeout given at construction.
   InputResult configure_reconnect(const ReconnectOptions& options, uint64_t idle_timeout_ms);
+  // Optional, before start: record spans into `telemetry` (which must outlive this connection, or be detached by
+  // destroying the connection first).
+  InputResult attach_telemetry(Telemetry* telemetry);
+  // The request URL without query and fragment, and its host, for spans; again whenever a redirect moves it.
+  void set_url(std::string_view url, std::string_view host) { spans_.set_url(url, host); }
   InputResult start(Millis now);
   InputResult response(Millis now, const ResponseHead& head);
   InputResult bytes(Millis now, const uint8_t* data, size_t len);
@@ -119,7 +125,13 @@ class Connection final : private SseSink {
   void diagnostic(DiagnosticKind kind, uint32_t close_type = kNoCloseType, int status = 0, uint32_t reason = kNoReason,
                   uint32_t flags = 0, uint64_t delay_ms = 0);
 
+  void tick_telemetry_if(bool wanted) {
+    if (wanted) commands_.push(CommandTag::kTelemetryTick);
+  }
+
   RandomSource& random_;
+  ConnectionSpans spans_;
+  Millis now_ = 0;  // of the input being handled, for parser callbacks
   ReconnectPolicy policy_;
   SseParser parser_;
   Tracer tracer_;

@@ -84,6 +84,7 @@ inline std::vector<std::string> render(const tes::CommandBuffer& c, std::vector<
         break;
       }
       case CommandTag::kWarning: out.push_back("warning " + str_at(c, i + 1)); i += 3; break;
+      case CommandTag::kTelemetryTick: out.push_back("telemetry-tick"); i += 1; break;
       case CommandTag::kResponseTrace:
         if (responses) responses->push_back({str_at(c, i + 1), str_at(c, i + 3), str_at(c, i + 5)});
         i += 7;
