@@ -29,13 +29,20 @@ void ConnectionSpans::attach(Telemetry* telemetry, std::string_view session_id) 
   if (telemetry_) telemetry_->attach(this);
 }
 
+void ConnectionSpans::telemetry_gone() {
+  telemetry_ = nullptr;
+  connect_.reset();
+  stream_.reset();
+  wait_.reset();
+}
+
 void ConnectionSpans::set_url(std::string_view url, std::string_view host) {
   url_.assign(url.data(), url.size());
   host_.assign(host.data(), host.size());
 }
 
 bool ConnectionSpans::finish(std::optional<Span>& span, int64_t now_ms, SpanPriority priority) {
-  if (!span) return false;
+  if (!span || !telemetry_) return false;
   span->end(to_ns(now_ms));
   const bool tick = telemetry_->record(std::move(*span), now_ms, priority);
   span.reset();

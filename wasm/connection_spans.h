@@ -45,6 +45,7 @@ class ConnectionSpans final : public OpenSpanSource {
   bool on_end(int64_t now_ms, CloseType type, int status, const ReconnectDecision* decision);
 
   void take_snapshots(uint64_t now_unix_nano, std::vector<Span>& out) override;
+  void telemetry_gone() override;
 
  private:
   bool finish(std::optional<Span>& span, int64_t now_ms, SpanPriority priority);

@@ -7,6 +7,10 @@ namespace tes {
 Telemetry::Telemetry(const TelemetryOptions& options, RandomSource& random)
     : options_(options), random_(random), queue_(options.queue), policy_(options.export_policy) {}
 
+Telemetry::~Telemetry() {
+  for (OpenSpanSource* source : sources_) source->telemetry_gone();
+}
+
 bool Telemetry::record(Span span, int64_t now_ms, SpanPriority priority) {
   if (!queue_.push(std::move(span), now_ms, priority)) return false;
   return queue_.wake_at() < timer_at_;

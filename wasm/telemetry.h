@@ -39,11 +39,16 @@ class OpenSpanSource {
  public:
   virtual ~OpenSpanSource() = default;
   virtual void take_snapshots(uint64_t now_unix_nano, std::vector<Span>& out) = 0;
+  // The telemetry is being destroyed: stop recording into it.
+  virtual void telemetry_gone() = 0;
 };
 
 class Telemetry {
  public:
   Telemetry(const TelemetryOptions& options, RandomSource& random);
+  ~Telemetry();  // detaches every source still attached, whichever is destroyed first
+  Telemetry(const Telemetry&) = delete;
+  Telemetry& operator=(const Telemetry&) = delete;
 
   Resource& resource() { return resource_; }
   InstrumentationScope& scope() { return scope_; }

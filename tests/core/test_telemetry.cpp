@@ -243,3 +243,15 @@ TEST_CASE("a full queue drops new spans and counts them") {
   CHECK(s.queued == 2);
   CHECK(s.dropped[static_cast<size_t>(tes::DropReason::kQueueFull)] == 3);
 }
+
+TEST_CASE("a telemetry destroyed before its connections detaches them — they go on without recording") {
+  World w(ConnectionOptions{}, 4);
+  {
+    tes::Telemetry tel(immediate(), w.random);
+    w.conn.attach_telemetry(&tel);
+    w.start();
+    w.ok();
+  }
+  CHECK(w.feed("data: x\n\n") == Trace{"message message x"});
+  CHECK(w.close() == Trace{"abort", "ready 2", "diag closed 6 0 1 0 app"});
+}
