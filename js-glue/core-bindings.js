@@ -15,6 +15,9 @@ export const Command = Object.freeze({
   TRACE: 11,
   WARNING: 12,
   RESPONSE_TRACE: 13,
+  EXPORT: 14,
+  EXPORT_FAILED: 15,
+  TELEMETRY_TICK: 16,
 });
 
 const TRACE_HEADER_NAMES = ['traceparent', 'tracestate', 'baggage', 'x-amzn-trace-id'];
@@ -137,7 +140,20 @@ function decodeCommands(core, viewPtr) {
         i += 7;
         break;
       }
-      case Command.ABORT: case Command.OPEN: case Command.ERROR: case Command.CANCEL_TIMER:
+      case Command.EXPORT: {
+        const off = stringsPtr + heap32[w + i + 2];
+        // A copy: the body outlives the command area, and bytes need no decode/re-encode round trip.
+        out.push({ op: tag, job: heap32[w + i + 1], body: heap8.slice(off, off + heap32[w + i + 3]),
+          keepalive: heap32[w + i + 4] === 1 });
+        i += 5;
+        break;
+      }
+      case Command.EXPORT_FAILED:
+        out.push({ op: tag, spans: heap32[w + i + 1], status: heap32[w + i + 2], willRetry: heap32[w + i + 3] === 1,
+          reason: ['', 'rejected', 'deadline'][heap32[w + i + 4]] ?? '' });
+        i += 5;
+        break;
+      case Command.ABORT: case Command.OPEN: case Command.ERROR: case Command.CANCEL_TIMER: case Command.TELEMETRY_TICK:
         out.push({ op: tag });
         i += 1;
         break;
@@ -175,6 +191,54 @@ export class CoreTracer {
   }
 }
 
+/** The core's telemetry hub (wasm/telemetry.h): one per exporter. */
+export class CoreTelemetry {
+  #core;
+  #handle;
+
+  constructor(core, { maxQueueSize, maxExportBatchSize, scheduledDelayMs, maxConcurrentExports, exportTimeoutMs },
+    resource) {
+    this.#core = core;
+    this.#handle = core._tes_telemetry_new(maxQueueSize, maxExportBatchSize, scheduledDelayMs, maxConcurrentExports,
+      exportTimeoutMs);
+    if (!this.#handle) throw new RangeError('traced-eventsource: out of Wasm memory creating an exporter');
+    const { total } = copyStrings(core, (n) => core._tes_telemetry_input_buffer(this.#handle, n),
+      [resource.serviceName, resource.serviceVersion, resource.sdkVersion, resource.userAgent], true);
+    core._tes_telemetry_configure(this.#handle, total);
+  }
+
+  get handle() { return this.#handle; }
+
+  tick(now) { return decodeCommands(this.#core, this.#core._tes_telemetry_tick(this.#handle, now)); }
+  flush(now) { return decodeCommands(this.#core, this.#core._tes_telemetry_flush(this.#handle, now)); }
+
+  /** `status` 0 = network failure. */
+  result(now, job, status, retryAfter) {
+    const { lengths } = copyStrings(this.#core, (n) => this.#core._tes_telemetry_input_buffer(this.#handle, n),
+      [retryAfter], false);
+    return decodeCommands(this.#core, this.#core._tes_telemetry_result(this.#handle, now, job, status === 0 ? 1 : 0,
+      status, lengths[0]));
+  }
+
+  /** One traced fetch; true when the queue wants a tick now. */
+  clientSpan({ traceId, spanId, method, url, host, errorType, response, start, end, status }) {
+    const { total } = copyStrings(this.#core, (n) => this.#core._tes_telemetry_input_buffer(this.#handle, n),
+      [traceId, spanId, method, url, host, errorType ?? '', response?.xrayTraceId ?? '', response?.traceresponse ?? '',
+        response?.serverTimingTrace ?? ''], true);
+    return this.#core._tes_telemetry_client_span(this.#handle, start, end, status ?? 0, total) === 1;
+  }
+
+  stats() {
+    const at = this.#core._tes_telemetry_stats(this.#handle) >> 3;
+    const v = Array.from(this.#core.HEAPF64.subarray(at, at + 12));
+    return {
+      queued: v[0], exportsInFlight: v[1], spansInFlight: v[2], exported: v[3], flushed: v[4], retries: v[5],
+      dropped: { queueFull: v[6], tooLarge: v[7], rejected: v[8], exportFailed: v[9] },
+      exportFailures: { network: v[10], status: v[11] },
+    };
+  }
+}
+
 export class CoreConnection {
   #core;
   #handle;
@@ -204,6 +268,16 @@ export class CoreConnection {
   timer(now) { return this.#run(this.#handle && this.#core._tes_timer(this.#handle, now)); }
   end(now, closeType) { return this.#run(this.#handle && this.#core._tes_end(this.#handle, now, closeType)); }
   close(now) { return this.#run(this.#handle && this.#core._tes_close(this.#handle, now)); }
+  /** Before start(): record this connection's spans into `telemetry` (a CoreTelemetry). */
+  attach(telemetry) { if (this.#handle) this.#core._tes_connection_attach(this.#handle, telemetry.handle); }
+
+  /** The redacted request URL and its host, for spans. */
+  setUrl(url, host) {
+    if (!this.#handle) return;
+    const { lengths } = copyStrings(this.#core, (n) => this.#core._tes_input_buffer(this.#handle, n), [url, host], false);
+    this.#core._tes_connection_set_url(this.#handle, ...lengths);
+  }
+
   network(now, online) { return this.#run(this.#handle && this.#core._tes_network(this.#handle, now, online ? 1 : 0)); }
 
   /** The response head: status, Content-Type, Retry-After, the trace headers the server sent back (B9) and

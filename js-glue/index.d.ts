@@ -122,6 +122,8 @@ export interface TracedEventSourceInit {
   fetch?: typeof fetch;
   /** Trace context injection; `false` turns it off. Default: both propagators, same origin only. */
   trace?: TraceOptions | false;
+  /** Where this source's spans go (connect, stream, reconnect wait). Default: not recorded. */
+  exporter?: Exporter;
 }
 
 export declare class TracedEventSource extends EventTarget {
@@ -164,7 +166,65 @@ export interface ClientSpanRecord extends AttemptTrace {
   notInjected?: string;
 }
 
+export interface ExporterOptions {
+  /** OTLP/HTTP traces endpoint, e.g. 'https://collector.example.com/v1/traces' (required). */
+  endpoint: string | URL;
+  /** Extra request headers (API keys): an object, or a function called before every export. */
+  headers?: Record<string, string> | (() => Record<string, string>);
+  /** Resource service.name. Default 'browser'. */
+  serviceName?: string;
+  serviceVersion?: string;
+  /** Spans kept while waiting to be exported; past it new spans are dropped and counted. Default 2048. */
+  maxQueueSize?: number;
+  /** Spans per export request. Default 512. */
+  maxExportBatchSize?: number;
+  /** How long a span may wait for a batch to fill, in ms. Default 5000. */
+  scheduledDelayMs?: number;
+  /** Export requests in flight (or waiting to retry) at once. Default 2. */
+  maxConcurrentExports?: number;
+  /** Deadline for one batch including its retries, in ms. Default 30000. */
+  exportTimeoutMs?: number;
+  /** Called for every failed export attempt. Exceptions it throws are reported, never propagated. */
+  onError?: (failure: ExportFailure) => void;
+  /** The fetch used to POST (default globalThis.fetch; never a traced one). */
+  fetch?: typeof fetch;
+}
+
+export interface ExportFailure {
+  spans: number;
+  /** HTTP status, or 0 for a network failure. */
+  status: number;
+  willRetry: boolean;
+  reason: 'retrying' | 'rejected' | 'deadline' | 'failed';
+  message: string;
+}
+
+export interface ExporterStats {
+  queued: number;
+  exportsInFlight: number;
+  spansInFlight: number;
+  exported: number;
+  /** Spans sent with keepalive at page hide or forceFlush (their fate is not reported back). */
+  flushed: number;
+  retries: number;
+  dropped: { queueFull: number; tooLarge: number; rejected: number; exportFailed: number };
+  exportFailures: { network: number; status: number };
+}
+
+export interface Exporter {
+  /** null until the Wasm core has loaded. */
+  stats(): ExporterStats | null;
+  /** Sends everything queued now (open streams as in-progress snapshots). */
+  forceFlush(): Promise<void>;
+  /** forceFlush(), then stop exporting. */
+  shutdown(): Promise<void>;
+}
+
+export declare function createExporter(options: ExporterOptions): Exporter;
+
 export interface TracedFetchOptions extends TraceOptions {
+  /** Where the client spans of traced calls go. */
+  exporter?: Exporter;
   /** Called once per call when the response head arrives or the fetch rejects. */
   onSpan?: (span: ClientSpanRecord) => void;
   /** The fetch to wrap; default globalThis.fetch. */

@@ -1,3 +1,4 @@
+import { exporterState } from './exporter.js';
 import { normalizeTraceOptions } from './trace-options.js';
 
 // Validates TracedEventSource's init dictionary at construction: a bad value throws a TypeError that names the
@@ -81,5 +82,6 @@ export function normalizeOptions(init) {
     diagnostics: functionOption(init, 'diagnostics'),
     fetchImpl,
     trace: prefixed(() => normalizeTraceOptions(init.trace)),
+    exporter: init.exporter === undefined ? null : prefixed(() => exporterState(init.exporter, 'exporter')),
   };
 }

@@ -48,7 +48,11 @@ export class TracedEventSource extends EventTarget {
     this.#options = normalizeOptions(init);
     this.#url = resolved.href;
     this.#requestUrl = resolved.href;
-    corePromise.then((core) => this.#begin(core), (error) => this.#failToLoad(error));
+    // With an exporter, start once its telemetry exists too, so the first attempt's spans are recorded.
+    const ready = this.#options.exporter
+      ? Promise.all([corePromise, this.#options.exporter.ready]).then(([core]) => core)
+      : corePromise;
+    ready.then((core) => this.#begin(core), (error) => this.#failToLoad(error));
   }
 
   get url() { return this.#url; }
@@ -93,8 +97,19 @@ export class TracedEventSource extends EventTarget {
       return;
     }
     if (this.#options.trace) this.#apply(this.#core.configureTrace(this.#options.trace));
+    const exporter = this.#options.exporter;
+    if (exporter) {
+      this.#core.attach(exporter.telemetry);
+      this.#setSpanUrl(this.#requestUrl);
+    }
     this.#watchNetwork();
     this.#apply(this.#core.start(now()));
+  }
+
+  #setSpanUrl(href) {
+    if (!this.#options.exporter) return;
+    const url = new URL(href);
+    this.#core.setUrl(redact(url), url.host);
   }
 
   // C6: while the platform says it is offline, attempts wait (spending no retry); `online` reconnects at once.
@@ -165,6 +180,9 @@ export class TracedEventSource extends EventTarget {
         case Command.WARNING:
           this.#diagnose({ kind: 'warning', attempt: 0, message: c.message });
           break;
+        case Command.TELEMETRY_TICK:
+          this.#options.exporter?.tick();
+          break;
       }
     }
     if (this.#readyState === CLOSED && !this.#closed) {
@@ -214,6 +232,7 @@ export class TracedEventSource extends EventTarget {
       response: (response) => {
         this.#hadResponse = true;
         if (response.url) {
+          if (response.url !== this.#requestUrl) this.#setSpanUrl(response.url);
           this.#requestUrl = response.url;
           this.#origin = new URL(response.url).origin;
         } else {

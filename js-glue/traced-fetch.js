@@ -2,6 +2,7 @@
 // data for a client span. The request body is never read, cloned or drained: the call goes to fetch() with the
 // caller's own input, only the headers replaced.
 import { CoreTracer } from './core-bindings.js';
+import { exporterState } from './exporter.js';
 import { fetchGuarded } from './redirect-guard.js';
 import { loadCore } from './core-loader.js';
 import { baseUrl, now, redact, report } from './platform.js';
@@ -18,6 +19,14 @@ export function createTracedFetch(options = {}) {
   const { onSpan } = options;
   if (onSpan !== undefined && typeof onSpan !== 'function') throw new TypeError("createTracedFetch: option 'onSpan' must be a function");
   if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new TypeError("createTracedFetch: option 'fetch' must be a function");
+  let exporter = null;
+  if (options.exporter !== undefined) {
+    try {
+      exporter = exporterState(options.exporter, 'exporter');
+    } catch (error) {
+      throw new TypeError(`createTracedFetch: ${error.message}`);
+    }
+  }
   let tracer = null;
 
   return async function tracedFetch(input, init = undefined) {
@@ -25,6 +34,7 @@ export function createTracedFetch(options = {}) {
     let core;
     try {
       core = await loadCore();
+      if (exporter) await exporter.ready;
     } catch {
       return fetchImpl(input, init);  // no core, no tracing: the app's call still goes out
     }
@@ -50,9 +60,15 @@ export function createTracedFetch(options = {}) {
     if (!replayable && trace.allows(url)) span.notInjected = 'the request body is a stream, which a redirect could not resend';
     const started = now();
     const finish = (fields) => {
+      const ended = now();
+      if (exporter?.telemetry && context.sampled) {
+        exporter.recordClientSpan({ traceId: context.traceId, spanId: context.spanId, method, url: span.url,
+          host: url.host, errorType: fields.error, response: fields.response, start: started, end: ended,
+          status: fields.status });
+      }
       if (!onSpan) return;
       try {
-        onSpan({ ...span, ...fields, durationMs: Math.max(0, now() - started) });
+        onSpan({ ...span, ...fields, durationMs: Math.max(0, ended - started) });
       } catch (error) {
         report(error);
       }

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "connection.h"
+#include "http_client_span.h"
+#include "telemetry.h"
 
 // The one import: the shell fills from crypto.getRandomValues (wasm/host-imports.js).
 extern "C" void tes_host_fill_random(uint8_t* out, size_t len);
@@ -105,6 +107,28 @@ tes::ResponseTrace response_trace(const std::vector<uint8_t>& buffer, uint32_t x
                                   std::string_view(p + xray_len + traceresponse_len, server_timing_len));
 }
 
+struct TelemetryHandle {
+  explicit TelemetryHandle(const tes::TelemetryOptions& options) : telemetry(options, host_random) {}
+  tes::Telemetry telemetry;
+  std::vector<uint8_t> input;
+  CommandView view{};
+  double stats[12] = {};
+};
+
+// NUL-terminated strings laid end to end in `buffer`, at most `max` of them.
+std::vector<std::string_view> split_nul(const std::vector<uint8_t>& buffer, uint32_t len) {
+  std::vector<std::string_view> out;
+  const char* p = reinterpret_cast<const char*>(buffer.data());
+  size_t start = 0;
+  for (size_t i = 0; i < len && i < buffer.size(); ++i) {
+    if (p[i] == '\0') {
+      out.emplace_back(p + start, i - start);
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 extern "C" {
@@ -185,6 +209,99 @@ const CommandView* tes_end(Handle* h, double now, uint32_t close_type) {
 const CommandView* tes_timer(Handle* h, double now) {
   h->connection.timer(to_millis(now));
   return view_of(h);
+}
+
+// Spans of this connection go to `t` (before tes_start). The telemetry must be freed after the connection, or the
+// connection stops recording when it is.
+void tes_connection_attach(Handle* h, TelemetryHandle* t) { h->connection.attach_telemetry(t ? &t->telemetry : nullptr); }
+
+// The input buffer holds the redacted request URL then its host.
+void tes_connection_set_url(Handle* h, uint32_t url_len, uint32_t host_len) {
+  const char* p = reinterpret_cast<const char*>(h->input.data());
+  h->connection.set_url(std::string_view(p, url_len), std::string_view(p + url_len, host_len));
+}
+
+// ---- telemetry: one per exporter (REQUIREMENTS D5–D7) ----
+
+TelemetryHandle* tes_telemetry_new(double max_queue, double max_batch, double delay_ms, double max_in_flight,
+                                   double deadline_ms) {
+  tes::TelemetryOptions o;
+  o.queue.max_queue_size = static_cast<uint32_t>(max_queue);
+  o.queue.max_batch_size = static_cast<uint32_t>(max_batch);
+  o.queue.schedule_delay_ms = static_cast<int64_t>(delay_ms);
+  o.export_policy.max_in_flight = static_cast<uint32_t>(max_in_flight);
+  o.export_policy.deadline_ms = static_cast<int64_t>(deadline_ms);
+  return new (std::nothrow) TelemetryHandle(o);
+}
+
+void tes_telemetry_free(TelemetryHandle* t) { delete t; }
+
+uint8_t* tes_telemetry_input_buffer(TelemetryHandle* t, uint32_t len) { return grow(t->input, len); }
+
+// The input buffer holds NUL-terminated: service.name, service.version, telemetry.sdk.version,
+// user_agent.original. The resource's session.id is drawn here, once per telemetry (a page session).
+void tes_telemetry_configure(TelemetryHandle* t, uint32_t len) {
+  const std::vector<std::string_view> s = split_nul(t->input, len);
+  tes::Resource& r = t->telemetry.resource();
+  if (s.size() > 0) r.service_name.assign(s[0].data(), s[0].size());
+  if (s.size() > 1) r.service_version.assign(s[1].data(), s[1].size());
+  if (s.size() > 2) {
+    r.telemetry_sdk_version.assign(s[2].data(), s[2].size());
+    t->telemetry.scope().version = r.telemetry_sdk_version;
+  }
+  if (s.size() > 3) r.user_agent_original.assign(s[3].data(), s[3].size());
+  r.session_id = tes::new_trace_id(host_random, 0).hex();
+}
+
+const CommandView* tes_telemetry_tick(TelemetryHandle* t, double now) {
+  t->telemetry.tick(to_millis(now));
+  return view_of(t->telemetry.commands(), &t->view);
+}
+
+// The input buffer holds the Retry-After value (retry_after_len bytes).
+const CommandView* tes_telemetry_result(TelemetryHandle* t, double now, uint32_t job, uint32_t network_error,
+                                        int status, uint32_t retry_after_len) {
+  const std::string_view retry_after(reinterpret_cast<const char*>(t->input.data()), retry_after_len);
+  t->telemetry.result(to_millis(now), job,
+                      network_error ? tes::ExportOutcome::network_failure() : tes::ExportOutcome::http(status, retry_after));
+  return view_of(t->telemetry.commands(), &t->view);
+}
+
+const CommandView* tes_telemetry_flush(TelemetryHandle* t, double now) {
+  t->telemetry.flush(to_millis(now));
+  return view_of(t->telemetry.commands(), &t->view);
+}
+
+// One traced fetch. The input buffer holds NUL-terminated: trace id, span id, method, url, host, error type,
+// X-Ray trace id, traceresponse, server-timing trace id. True when the queue wants a tick sooner.
+uint32_t tes_telemetry_client_span(TelemetryHandle* t, double start, double end, int status, uint32_t len) {
+  const std::vector<std::string_view> s = split_nul(t->input, len);
+  if (s.size() != 9) return 0;
+  tes::HttpClientCall call;
+  call.trace_id_hex = s[0];
+  call.span_id_hex = s[1];
+  call.method = s[2];
+  call.url = s[3];
+  call.host = s[4];
+  call.error_type = s[5];
+  call.response = {std::string(s[6]), std::string(s[7]), std::string(s[8])};
+  call.status = status;
+  call.start_ms = to_millis(start);
+  call.end_ms = to_millis(end);
+  std::optional<tes::Span> span = tes::make_http_client_span(call, t->telemetry.limits());
+  if (!span) return 0;
+  return t->telemetry.record(std::move(*span), to_millis(end)) ? 1 : 0;
+}
+
+// [queued, exports in flight, spans in flight, exported, flushed, retries, dropped: queue full, too large, rejected,
+// failed, export failures: network, status] as doubles (exact up to 2^53); valid until the next call here.
+const double* tes_telemetry_stats(TelemetryHandle* t) {
+  const tes::SpanStats s = t->telemetry.stats();
+  const uint64_t v[12] = {s.queued, s.exports_in_flight, s.spans_in_flight, s.exported, s.flushed, s.retries,
+                          s.dropped[0], s.dropped[1], s.dropped[2], s.dropped[3],
+                          s.export_failures[0], s.export_failures[1] + s.export_failures[2]};
+  for (int i = 0; i < 12; ++i) t->stats[i] = static_cast<double>(v[i]);
+  return t->stats;
 }
 
 const CommandView* tes_network(Handle* h, double now, uint32_t online) {
