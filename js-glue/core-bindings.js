@@ -269,7 +269,9 @@ export class CoreConnection {
   end(now, closeType) { return this.#run(this.#handle && this.#core._tes_end(this.#handle, now, closeType)); }
   close(now) { return this.#run(this.#handle && this.#core._tes_close(this.#handle, now)); }
   /** Before start(): record this connection's spans into `telemetry` (a CoreTelemetry). */
-  attach(telemetry) { if (this.#handle) this.#core._tes_connection_attach(this.#handle, telemetry.handle); }
+  attach(telemetry, eventSpanRatio = 0) {
+    if (this.#handle) this.#core._tes_connection_attach(this.#handle, telemetry.handle, eventSpanRatio);
+  }
 
   /** The redacted request URL and its host, for spans. */
   setUrl(url, host) {

@@ -124,6 +124,8 @@ export interface TracedEventSourceInit {
   trace?: TraceOptions | false;
   /** Where this source's spans go (connect, stream, reconnect wait). Default: not recorded. */
   exporter?: Exporter;
+  /** Share of events (0–1) that also get an `sse event` span, with an exporter. Default 0: a busy stream would flood the queue. */
+  eventSpanRatio?: number;
 }
 
 export declare class TracedEventSource extends EventTarget {

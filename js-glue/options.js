@@ -33,6 +33,13 @@ function booleanOption(init, name) {
   return value;
 }
 
+function ratioOption(init, name) {
+  const value = init[name];
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) fail(name, 'a number from 0 to 1', value);
+  return value;
+}
+
 function retryStatusesOption(init) {
   const value = init.retryStatuses;
   if (value === undefined) return DEFAULT_RETRY_STATUSES;
@@ -83,5 +90,6 @@ export function normalizeOptions(init) {
     fetchImpl,
     trace: prefixed(() => normalizeTraceOptions(init.trace)),
     exporter: init.exporter === undefined ? null : prefixed(() => exporterState(init.exporter, 'exporter')),
+    eventSpanRatio: ratioOption(init, 'eventSpanRatio'),
   };
 }

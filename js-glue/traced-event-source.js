@@ -99,7 +99,7 @@ export class TracedEventSource extends EventTarget {
     if (this.#options.trace) this.#apply(this.#core.configureTrace(this.#options.trace));
     const exporter = this.#options.exporter;
     if (exporter) {
-      this.#core.attach(exporter.telemetry);
+      this.#core.attach(exporter.telemetry, this.#options.eventSpanRatio);
       this.#setSpanUrl(this.#requestUrl);
     }
     this.#watchNetwork();

@@ -213,7 +213,10 @@ const CommandView* tes_timer(Handle* h, double now) {
 
 // Spans of this connection go to `t` (before tes_start). The telemetry must be freed after the connection, or the
 // connection stops recording when it is.
-void tes_connection_attach(Handle* h, TelemetryHandle* t) { h->connection.attach_telemetry(t ? &t->telemetry : nullptr); }
+// event_span_ratio: the share of events that get their own span (0 = none).
+void tes_connection_attach(Handle* h, TelemetryHandle* t, double event_span_ratio) {
+  h->connection.attach_telemetry(t ? &t->telemetry : nullptr, event_span_ratio);
+}
 
 // The input buffer holds the redacted request URL then its host.
 void tes_connection_set_url(Handle* h, uint32_t url_len, uint32_t host_len) {

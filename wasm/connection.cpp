@@ -31,10 +31,10 @@ InputResult Connection::configure_reconnect(const ReconnectOptions& options, uin
   return InputResult::kOk;
 }
 
-InputResult Connection::attach_telemetry(Telemetry* telemetry) {
+InputResult Connection::attach_telemetry(Telemetry* telemetry, double event_span_ratio) {
   commands_.clear();
   if (state_ != State::kIdle) return InputResult::kIgnored;
-  spans_.attach(telemetry, tracer_.session_id());
+  spans_.attach(telemetry, tracer_.session_id(), event_span_ratio);
   return InputResult::kOk;
 }
 
@@ -246,7 +246,7 @@ void Connection::diagnostic(DiagnosticKind kind, uint32_t close_type, int status
 
 void Connection::on_event(std::string_view type, std::string_view data) {
   policy_.delivered();
-  spans_.on_event(now_);
+  tick_telemetry_if(spans_.on_event(now_, type, data.size()));
   commands_.push(CommandTag::kMessage);
   commands_.push_string(type);
   commands_.push_string(data);

@@ -84,7 +84,7 @@ class Connection final : private SseSink {
   InputResult configure_reconnect(const ReconnectOptions& options, uint64_t idle_timeout_ms);
   // Optional, before start: record spans into `telemetry` (which must outlive this connection, or be detached by
   // destroying the connection first).
-  InputResult attach_telemetry(Telemetry* telemetry);
+  InputResult attach_telemetry(Telemetry* telemetry, double event_span_ratio = 0);
   // The request URL without query and fragment, and its host, for spans; again whenever a redirect moves it.
   void set_url(std::string_view url, std::string_view host) { spans_.set_url(url, host); }
   InputResult start(Millis now);

@@ -22,9 +22,12 @@ ConnectionSpans::~ConnectionSpans() {
   if (telemetry_) telemetry_->detach(this);
 }
 
-void ConnectionSpans::attach(Telemetry* telemetry, std::string_view session_id) {
+void ConnectionSpans::attach(Telemetry* telemetry, std::string_view session_id, double event_span_ratio) {
   if (telemetry_) telemetry_->detach(this);
   telemetry_ = telemetry;
+  event_span_threshold_ = event_span_ratio <= 0 ? 0
+                          : event_span_ratio >= 1 ? UINT64_MAX
+                                                  : static_cast<uint64_t>(event_span_ratio * 18446744073709551616.0);
   session_id_.assign(session_id.data(), session_id.size());
   if (telemetry_) telemetry_->attach(this);
 }
@@ -97,19 +100,33 @@ bool ConnectionSpans::on_response(int64_t now_ms, int status, bool accepted, boo
   if (!ids.server_timing.empty()) s.set_string("sse.response.server_timing_trace", ids.server_timing);
   if (!accepted) return false;  // on_end closes it with the failure
   const bool tick = finish(connect_, now_ms, SpanPriority::kNormal);
-  stream_.emplace("sse stream", SpanKind::kInternal, trace_id_, new_span_id(random_), to_ns(now_ms),
-                  telemetry_->limits());
+  stream_id_ = new_span_id(random_);
+  stream_.emplace("sse stream", SpanKind::kInternal, trace_id_, stream_id_, to_ns(now_ms), telemetry_->limits());
   stream_->set_parent(connect_id_);
   return tick;
 }
 
-void ConnectionSpans::on_event(int64_t now_ms) {
-  if (!stream_) return;
+bool ConnectionSpans::on_event(int64_t now_ms, std::string_view type, size_t data_bytes) {
+  if (!stream_) return false;
   const int64_t since = events_ == 0 ? now_ms - static_cast<int64_t>(stream_->start_unix_nano() / 1000000u)
                                      : now_ms - last_event_ms_;
   if (since > largest_gap_ms_) largest_gap_ms_ = since;
   last_event_ms_ = now_ms;
   ++events_;
+  if (event_span_threshold_ == 0) return false;
+  uint8_t b[8];
+  random_.fill(b, sizeof b);
+  uint64_t r = 0;
+  for (uint8_t byte : b) r = (r << 8) | byte;
+  if (event_span_threshold_ != UINT64_MAX && r >= event_span_threshold_) return false;
+  Span span("sse event", SpanKind::kConsumer, trace_id_, new_span_id(random_), to_ns(now_ms), telemetry_->limits());
+  span.set_parent(stream_id_);
+  span.set_string("sse.event.type", type.empty() ? std::string_view("message") : type);
+  span.set_int("sse.event.data_bytes", static_cast<int64_t>(data_bytes));
+  span.set_int("sse.event.index", static_cast<int64_t>(events_));
+  if (!last_event_id_.empty()) span.set_string("sse.event.id", last_event_id_);
+  span.end(to_ns(now_ms));
+  return telemetry_->record(std::move(span), now_ms, SpanPriority::kLow);
 }
 
 bool ConnectionSpans::on_end(int64_t now_ms, CloseType type, int status, const ReconnectDecision* decision) {

@@ -31,7 +31,9 @@ class ConnectionSpans final : public OpenSpanSource {
   ConnectionSpans(const ConnectionSpans&) = delete;
   ConnectionSpans& operator=(const ConnectionSpans&) = delete;
 
-  void attach(Telemetry* telemetry, std::string_view session_id);
+  // `event_span_ratio`: the share of dispatched events that also get an `sse event` span (0: none, the default —
+  // a busy stream would flood the queue).
+  void attach(Telemetry* telemetry, std::string_view session_id, double event_span_ratio = 0);
   bool attached() const { return telemetry_ != nullptr; }
   // The request URL without query and fragment (the shell redacts it), and its host.
   void set_url(std::string_view url, std::string_view host);
@@ -39,7 +41,8 @@ class ConnectionSpans final : public OpenSpanSource {
   // Each returns true when a span was handed to the telemetry and it wants a tick.
   bool on_connect(int64_t now_ms, const AttemptTrace& trace, uint32_t attempt, bool last_event_id_sent);
   bool on_response(int64_t now_ms, int status, bool accepted, bool resume_supported, const ResponseTrace& ids);
-  void on_event(int64_t now_ms);
+  // True when an event span was recorded and the telemetry wants a tick.
+  bool on_event(int64_t now_ms, std::string_view type, size_t data_bytes);
   void on_bytes(size_t n) { bytes_ += n; }
   void on_last_event_id(std::string_view id) { last_event_id_.assign(id.data(), id.size()); }
   bool on_end(int64_t now_ms, CloseType type, int status, const ReconnectDecision* decision);
@@ -53,6 +56,7 @@ class ConnectionSpans final : public OpenSpanSource {
   RandomSource& random_;
   Telemetry* telemetry_ = nullptr;
   std::string session_id_;
+  uint64_t event_span_threshold_ = 0;  // an event gets a span when 64 random bits fall below it
   std::string url_;
   std::string host_;
   std::optional<Span> connect_;
@@ -61,6 +65,7 @@ class ConnectionSpans final : public OpenSpanSource {
   bool stream_snapshotted_ = false;  // exported at page hide: not again when it ends
   TraceId trace_id_;                // the current attempt's
   SpanId connect_id_;
+  SpanId stream_id_;
   bool has_previous_ = false;
   TraceId previous_trace_id_;
   SpanId previous_connect_id_;

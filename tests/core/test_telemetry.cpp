@@ -255,3 +255,32 @@ TEST_CASE("a telemetry destroyed before its connections detaches them — they g
   CHECK(w.feed("data: x\n\n") == Trace{"message message x"});
   CHECK(w.close() == Trace{"abort", "ready 2", "diag closed 6 0 1 0 app"});
 }
+
+TEST_CASE("per-event spans: off by default, every event at ratio 1, about the ratio in between") {
+  auto count_event_spans = [](double ratio, int events) {
+    World w(ConnectionOptions{}, 8);
+    tes::Telemetry tel(immediate(), w.random);
+    w.conn.attach_telemetry(&tel, ratio);
+    w.start();
+    w.ok();
+    for (int i = 0; i < events; ++i) w.feed("event: tick\ndata: 12345\n\n");
+    w.close();
+    tel.tick(kT0);
+    int n = 0;
+    for (const Export& e : read(tel).exports) {
+      for (const json& s : spans_of(e.payload)) {
+        if (s["name"] != "sse event") continue;
+        ++n;
+        CHECK(s["kind"] == 5);
+        CHECK((*attr(s, "sse.event.type"))["stringValue"] == "tick");
+        CHECK((*attr(s, "sse.event.data_bytes"))["intValue"] == "5");
+      }
+    }
+    return n;
+  };
+  CHECK(count_event_spans(0, 20) == 0);
+  CHECK(count_event_spans(1, 20) == 20);
+  const int some = count_event_spans(0.25, 400);
+  CHECK(some > 60);
+  CHECK(some < 140);
+}

@@ -17,6 +17,7 @@ test('bad reconnect options throw a TypeError naming the option', () => {
     [{ idleTimeoutMs: '5s' }, 'idleTimeoutMs'], [{ maxRetryAfterMs: Infinity }, 'maxRetryAfterMs'],
     [{ retryStatuses: 503 }, 'retryStatuses'], [{ retryStatuses: [503, 200] }, 'retryStatuses'],
     [{ retryStatuses: [503.5] }, 'retryStatuses'], [{ strict: 'yes' }, 'strict'], [{ strict: 1 }, 'strict'],
+    [{ eventSpanRatio: 2 }, 'eventSpanRatio'], [{ eventSpanRatio: '0.5' }, 'eventSpanRatio'],
   ]) {
     assert.throws(() => new TracedEventSource(URL_A, { fetch: async () => { throw new Error('unused'); }, ...init }),
       (e) => e instanceof TypeError && e.message.includes(`'${name}'`), JSON.stringify(init));
