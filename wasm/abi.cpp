@@ -152,7 +152,7 @@ const CommandView* tes_configure_reconnect(Handle* h, double idle_timeout_ms, do
   options.max_retries = max_retries >= 4294967295.0 ? UINT32_MAX : static_cast<uint32_t>(max_retries);
   options.max_retry_after_ms = static_cast<uint64_t>(max_retry_after_ms);
   options.strict = strict != 0;
-  for (uint64_t& bits : options.retry_status_bits) bits = 0;
+  options.retry_statuses.clear();
   const uint8_t* p = h->input.data();
   for (uint32_t i = 0; i < status_count && (i + 1) * 4 <= h->input.size(); ++i) {
     options.set_retry_status(static_cast<int>(p[4 * i] | (p[4 * i + 1] << 8) | (p[4 * i + 2] << 16)), true);

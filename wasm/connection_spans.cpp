@@ -114,11 +114,7 @@ bool ConnectionSpans::on_event(int64_t now_ms, std::string_view type, size_t dat
   last_event_ms_ = now_ms;
   ++events_;
   if (event_span_threshold_ == 0) return false;
-  uint8_t b[8];
-  random_.fill(b, sizeof b);
-  uint64_t r = 0;
-  for (uint8_t byte : b) r = (r << 8) | byte;
-  if (event_span_threshold_ != UINT64_MAX && r >= event_span_threshold_) return false;
+  if (event_span_threshold_ != UINT64_MAX && random_u64(random_) >= event_span_threshold_) return false;
   Span span("sse event", SpanKind::kConsumer, trace_id_, new_span_id(random_), to_ns(now_ms), telemetry_->limits());
   span.set_parent(stream_id_);
   span.set_string("sse.event.type", type.empty() ? std::string_view("message") : type);

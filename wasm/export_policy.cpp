@@ -7,39 +7,6 @@ namespace tes {
 static_assert(static_cast<size_t>(DropReason::kExportFailed) + 1 == kDropReasonCount);
 static_assert(static_cast<size_t>(ExportFailureKind::kRejectedStatus) + 1 == kExportFailureKindCount);
 
-namespace {
-
-// A uniform draw in [0, n], from 8 random bytes (the modulo bias is below 2^-40 for any delay we use).
-uint64_t draw(RandomSource& random, uint64_t n) {
-  uint8_t b[8];
-  random.fill(b, sizeof b);
-  uint64_t r = 0;
-  for (uint8_t byte : b) r = (r << 8) | byte;
-  return n == UINT64_MAX ? r : r % (n + 1);
-}
-
-}  // namespace
-
-ExportPolicyOptions::ExportPolicyOptions() {
-  for (int status : {429, 502, 503, 504}) set_retry_status(status, true);
-}
-
-void ExportPolicyOptions::set_retry_status(int status, bool retry) {
-  if (status < 400 || status > 599) return;
-  const unsigned bit = static_cast<unsigned>(status - 400);
-  if (retry) {
-    retry_status_bits[bit / 64] |= uint64_t{1} << (bit % 64);
-  } else {
-    retry_status_bits[bit / 64] &= ~(uint64_t{1} << (bit % 64));
-  }
-}
-
-bool ExportPolicyOptions::retries_status(int status) const {
-  if (status < 400 || status > 599) return false;
-  const unsigned bit = static_cast<unsigned>(status - 400);
-  return (retry_status_bits[bit / 64] >> (bit % 64)) & 1u;
-}
-
 bool ExportPolicy::begin(ExportJob& job, uint32_t spans, int64_t now_ms) {
   if (!can_start() || job.in_flight) return false;  // a job in flight is not started twice
   ++in_flight_;
@@ -75,7 +42,7 @@ int64_t ExportPolicy::backoff(const ExportJob& job, int64_t left_ms, RandomSourc
   if (cap > max_delay) cap = max_delay;
   // Start before the deadline: at most left − 1 ms from now.
   if (cap > static_cast<uint64_t>(left_ms - 1)) cap = static_cast<uint64_t>(left_ms - 1);
-  return static_cast<int64_t>(draw(random, cap));
+  return static_cast<int64_t>(random_up_to(random, cap));
 }
 
 ExportDecision ExportPolicy::on_outcome(ExportJob& job, const ExportOutcome& outcome, int64_t now_ms,
@@ -101,7 +68,7 @@ ExportDecision ExportPolicy::on_outcome(ExportJob& job, const ExportOutcome& out
   if (ra.status == RetryAfterStatus::kSeconds || ra.status == RetryAfterStatus::kDate) {
     // Never earlier than the server asked: if that is at or past the deadline, give up now.
     if (ra.delay_ms >= static_cast<uint64_t>(left)) return finish(job, ExportAction::kGiveUp, GiveUpReason::kDeadline);
-    const uint64_t jittered = ra.delay_ms + draw(random, ra.delay_ms / 10);
+    const uint64_t jittered = ra.delay_ms + random_up_to(random, ra.delay_ms / 10);
     delay = jittered < static_cast<uint64_t>(left) ? static_cast<int64_t>(jittered) : left - 1;
   } else {
     delay = backoff(job, left, random);

@@ -31,6 +31,7 @@
 #include <string_view>
 
 #include "random_source.h"
+#include "status_set.h"
 
 namespace tes {
 
@@ -74,12 +75,10 @@ struct ExportPolicyOptions {
   int64_t base_delay_ms = 1000;
   int64_t max_delay_ms = 30000;
   int64_t deadline_ms = 30000;  // per batch, from begin()
-  // Statuses 400..599 that are retried (bit status − 400); default 429, 502, 503, 504.
-  uint64_t retry_status_bits[4] = {};
+  StatusSet retry_statuses = StatusSet::transient();  // retried; default 429, 502, 503, 504
 
-  ExportPolicyOptions();
-  void set_retry_status(int status, bool retry);
-  bool retries_status(int status) const;
+  void set_retry_status(int status, bool retry) { retry_statuses.set(status, retry); }
+  bool retries_status(int status) const { return retry_statuses.contains(status); }
 };
 
 // The result of one attempt, as the shell saw it.

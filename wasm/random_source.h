@@ -19,6 +19,21 @@ class RandomSource {
   virtual void fill(uint8_t* out, size_t len) = 0;
 };
 
+// 8 random bytes as one number.
+inline uint64_t random_u64(RandomSource& random) {
+  uint8_t b[8];
+  random.fill(b, sizeof b);
+  uint64_t r = 0;
+  for (uint8_t byte : b) r = (r << 8) | byte;
+  return r;
+}
+
+// A uniform draw in [0, n] (the modulo bias is below 2^-40 for any delay the policies draw).
+inline uint64_t random_up_to(RandomSource& random, uint64_t n) {
+  const uint64_t r = random_u64(random);
+  return n == UINT64_MAX ? r : r % (n + 1);
+}
+
 // NOT FOR PRODUCTION: predictable by design (anyone who knows the seed knows every id). For tests and fuzzing
 // only; it lives in this header so tests need no extra source file, and costs nothing in builds that do not use it.
 // SplitMix64 (Steele, Lea, Flood 2014): a 64-bit counter stepped by the golden-ratio constant, then mixed.

@@ -5,46 +5,17 @@ namespace {
 
 constexpr uint64_t kMinBackoffMs = 100;
 
-// A uniform draw in [0, n], from 8 random bytes (the modulo bias is below 2^-40 for any delay we use).
-uint64_t draw(RandomSource& random, uint64_t n) {
-  uint8_t b[8];
-  random.fill(b, sizeof b);
-  uint64_t r = 0;
-  for (uint8_t byte : b) r = (r << 8) | byte;
-  return n == UINT64_MAX ? r : r % (n + 1);
-}
-
 // `ms` plus up to 10 % more: spreads clients that all heard the same value.
-uint64_t with_small_jitter(uint64_t ms, RandomSource& random) { return ms + draw(random, ms / 10); }
+uint64_t with_small_jitter(uint64_t ms, RandomSource& random) { return ms + random_up_to(random, ms / 10); }
 
 }  // namespace
-
-ReconnectOptions::ReconnectOptions() {
-  for (int status : {429, 502, 503, 504}) set_retry_status(status, true);
-}
-
-void ReconnectOptions::set_retry_status(int status, bool retry) {
-  if (status < 400 || status > 599) return;
-  const unsigned bit = static_cast<unsigned>(status - 400);
-  if (retry) {
-    retry_status_bits[bit / 64] |= uint64_t{1} << (bit % 64);
-  } else {
-    retry_status_bits[bit / 64] &= ~(uint64_t{1} << (bit % 64));
-  }
-}
-
-bool ReconnectOptions::retries_status(int status) const {
-  if (status < 400 || status > 599) return false;
-  const unsigned bit = static_cast<unsigned>(status - 400);
-  return (retry_status_bits[bit / 64] >> (bit % 64)) & 1u;
-}
 
 uint64_t ReconnectPolicy::backoff_wait(uint64_t retry_ms, RandomSource& random) {
   // A server's `retry: 0` must not turn failures into a hot loop: backoff starts at 100 ms at least.
   uint64_t nominal = retry_ms < kMinBackoffMs ? kMinBackoffMs : retry_ms;
   for (uint32_t i = 1; i < failures_ && nominal < options_.max_retry_delay_ms; ++i) nominal *= 2;
   if (nominal > options_.max_retry_delay_ms) nominal = options_.max_retry_delay_ms;
-  return nominal - draw(random, nominal / 5);
+  return nominal - random_up_to(random, nominal / 5);
 }
 
 ReconnectDecision ReconnectPolicy::decide(const CloseFacts& facts, RandomSource& random) {

@@ -19,6 +19,7 @@
 
 #include "close_type.h"
 #include "random_source.h"
+#include "status_set.h"
 #include "retry_after.h"
 
 namespace tes {
@@ -50,12 +51,10 @@ struct ReconnectOptions {
   uint32_t max_retries = UINT32_MAX;  // UINT32_MAX: no limit
   uint64_t max_retry_after_ms = 600000;
   bool strict = false;
-  // Statuses 400..599 that are retried (bit status − 400); default 429, 502, 503, 504.
-  uint64_t retry_status_bits[4] = {};
+  StatusSet retry_statuses = StatusSet::transient();  // retried; default 429, 502, 503, 504
 
-  ReconnectOptions();
-  void set_retry_status(int status, bool retry);
-  bool retries_status(int status) const;
+  void set_retry_status(int status, bool retry) { retry_statuses.set(status, retry); }
+  bool retries_status(int status) const { return retry_statuses.contains(status); }
 };
 
 class ReconnectPolicy {
