@@ -2,6 +2,7 @@
 // The core decides everything (batching, what to retry and when, what a page-hide flush holds); this file only
 // POSTs the bytes it is handed, reports the outcome back, keeps one timer and listens for the page going away.
 // Nothing here ever throws into the app: failures are counted by the core and reported to `onError`.
+import { optionError } from './option-error.js';
 import { Command, CoreTelemetry } from './core-bindings.js';
 import { loadCore } from './core-loader.js';
 import { now, report } from './platform.js';
@@ -10,9 +11,7 @@ const SDK_VERSION = '0.1.0';
 const exporters = new WeakMap();  // the public exporter object → its internal state
 
 function fail(name, expected, value) {
-  let shown;
-  try { shown = typeof value === 'string' ? JSON.stringify(value) : String(value); } catch { shown = typeof value; }
-  throw new TypeError(`createExporter: option '${name}' must be ${expected} (got ${shown})`);
+  throw optionError('createExporter: ', name, expected, value);
 }
 
 function integer(options, name, fallback, min, max) {

@@ -1,3 +1,4 @@
+import { optionError } from './option-error.js';
 import { exporterState } from './exporter.js';
 import { normalizeTraceOptions } from './trace-options.js';
 
@@ -13,8 +14,7 @@ const DEFAULT_RETRY_STATUSES = Object.freeze([429, 502, 503, 504]);
 const MAX_MS = Number.MAX_SAFE_INTEGER;
 
 function fail(name, expected, value) {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  throw new TypeError(`TracedEventSource: option '${name}' must be ${expected} (got ${shown})`);
+  throw optionError('TracedEventSource: ', name, expected, value);
 }
 
 function integerOption(init, name, fallback, min, max) {

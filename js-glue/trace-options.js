@@ -1,5 +1,6 @@
 // The `trace` option: validated once, turned into what the core needs (flags, ratio, strings) and what the
 // shell needs (the origin policy). A bad value throws a TypeError naming the option.
+import { optionError } from './option-error.js';
 
 const PROPAGATORS = new Set(['w3c', 'xray']);
 // As wasm/abi.cpp reads them.
@@ -8,9 +9,7 @@ const FLAG_XRAY = 2;
 const FLAG_OMIT_UNSAMPLED = 4;
 
 function fail(name, expected, value) {
-  let shown;
-  try { shown = typeof value === 'string' ? JSON.stringify(value) : String(value); } catch { shown = typeof value; }
-  throw new TypeError(`option 'trace.${name}' must be ${expected} (got ${shown})`);
+  throw optionError('', `trace.${name}`, expected, value);
 }
 
 function members(name, value) {

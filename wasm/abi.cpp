@@ -44,17 +44,23 @@ tes::TracerConfig tracer_config(uint32_t flags, double sample_ratio) {
 
 // The input buffer holds NUL-terminated strings: the parent, then `tracestate_count` and `baggage_count`
 // strings (alternating keys and values). The views point into the buffer, which outlives the call.
-tes::TracerInput tracer_input(const std::vector<uint8_t>& buffer, uint32_t len, uint32_t tracestate_count,
-                              uint32_t baggage_count) {
-  std::vector<std::string_view> strings;
+// The NUL-terminated strings laid end to end in the first `len` bytes of `buffer`.
+std::vector<std::string_view> split_nul(const std::vector<uint8_t>& buffer, uint32_t len) {
+  std::vector<std::string_view> out;
   const char* p = reinterpret_cast<const char*>(buffer.data());
   size_t start = 0;
-  for (size_t i = 0; i < len; ++i) {
+  for (size_t i = 0; i < len && i < buffer.size(); ++i) {
     if (p[i] == '\0') {
-      strings.emplace_back(p + start, i - start);
+      out.emplace_back(p + start, i - start);
       start = i + 1;
     }
   }
+  return out;
+}
+
+tes::TracerInput tracer_input(const std::vector<uint8_t>& buffer, uint32_t len, uint32_t tracestate_count,
+                              uint32_t baggage_count) {
+  const std::vector<std::string_view> strings = split_nul(buffer, len);
   tes::TracerInput input;
   if (strings.size() != 1 + size_t{tracestate_count} + baggage_count) return input;  // malformed: ignore all
   input.parent = strings[0];
@@ -114,20 +120,6 @@ struct TelemetryHandle {
   CommandView view{};
   double stats[12] = {};
 };
-
-// NUL-terminated strings laid end to end in `buffer`, at most `max` of them.
-std::vector<std::string_view> split_nul(const std::vector<uint8_t>& buffer, uint32_t len) {
-  std::vector<std::string_view> out;
-  const char* p = reinterpret_cast<const char*>(buffer.data());
-  size_t start = 0;
-  for (size_t i = 0; i < len && i < buffer.size(); ++i) {
-    if (p[i] == '\0') {
-      out.emplace_back(p + start, i - start);
-      start = i + 1;
-    }
-  }
-  return out;
-}
 
 }  // namespace
 

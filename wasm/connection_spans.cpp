@@ -3,8 +3,6 @@
 namespace tes {
 namespace {
 
-uint64_t to_ns(int64_t ms) { return ms > 0 ? static_cast<uint64_t>(ms) * 1000000u : 0; }
-
 const char* close_type_name(CloseType t) {
   static const char* const kNames[] = {"graceful", "network", "http-status", "content-type",
                                        "cors",     "stream-cap", "app-close", "idle-timeout"};
@@ -46,7 +44,7 @@ void ConnectionSpans::set_url(std::string_view url, std::string_view host) {
 
 bool ConnectionSpans::finish(std::optional<Span>& span, int64_t now_ms, SpanPriority priority) {
   if (!span || !telemetry_) return false;
-  span->end(to_ns(now_ms));
+  span->end(unix_nano_of_ms(now_ms));
   const bool tick = telemetry_->record(std::move(*span), now_ms, priority);
   span.reset();
   return tick;
@@ -65,7 +63,7 @@ bool ConnectionSpans::on_connect(int64_t now_ms, const AttemptTrace& trace, uint
     return tick;
   }
   const SpanLimits& limits = telemetry_->limits();
-  connect_.emplace("sse connect", SpanKind::kClient, trace.trace_id, trace.span_id, to_ns(now_ms), limits);
+  connect_.emplace("sse connect", SpanKind::kClient, trace.trace_id, trace.span_id, unix_nano_of_ms(now_ms), limits);
   Span& s = *connect_;
   s.set_string("http.request.method", "GET");
   if (!url_.empty()) s.set_string("url.full", url_);
@@ -101,7 +99,7 @@ bool ConnectionSpans::on_response(int64_t now_ms, int status, bool accepted, boo
   if (!accepted) return false;  // on_end closes it with the failure
   const bool tick = finish(connect_, now_ms, SpanPriority::kNormal);
   stream_id_ = new_span_id(random_);
-  stream_.emplace("sse stream", SpanKind::kInternal, trace_id_, stream_id_, to_ns(now_ms), telemetry_->limits());
+  stream_.emplace("sse stream", SpanKind::kInternal, trace_id_, stream_id_, unix_nano_of_ms(now_ms), telemetry_->limits());
   stream_->set_parent(connect_id_);
   return tick;
 }
@@ -115,13 +113,13 @@ bool ConnectionSpans::on_event(int64_t now_ms, std::string_view type, size_t dat
   ++events_;
   if (event_span_threshold_ == 0) return false;
   if (event_span_threshold_ != UINT64_MAX && random_u64(random_) >= event_span_threshold_) return false;
-  Span span("sse event", SpanKind::kConsumer, trace_id_, new_span_id(random_), to_ns(now_ms), telemetry_->limits());
+  Span span("sse event", SpanKind::kConsumer, trace_id_, new_span_id(random_), unix_nano_of_ms(now_ms), telemetry_->limits());
   span.set_parent(stream_id_);
   span.set_string("sse.event.type", type.empty() ? std::string_view("message") : type);
   span.set_int("sse.event.data_bytes", static_cast<int64_t>(data_bytes));
   span.set_int("sse.event.index", static_cast<int64_t>(events_));
   if (!last_event_id_.empty()) span.set_string("sse.event.id", last_event_id_);
-  span.end(to_ns(now_ms));
+  span.end(unix_nano_of_ms(now_ms));
   return telemetry_->record(std::move(span), now_ms, SpanPriority::kLow);
 }
 
@@ -160,7 +158,7 @@ bool ConnectionSpans::on_end(int64_t now_ms, CloseType type, int status, const R
     tick |= finish(wait_, now_ms, SpanPriority::kNormal);
   }
   if (decision && decision->reconnect && has_previous_) {
-    wait_.emplace("sse reconnect.wait", SpanKind::kInternal, previous_trace_id_, new_span_id(random_), to_ns(now_ms),
+    wait_.emplace("sse reconnect.wait", SpanKind::kInternal, previous_trace_id_, new_span_id(random_), unix_nano_of_ms(now_ms),
                   telemetry_->limits());
     wait_->set_parent(previous_connect_id_);
     wait_->set_int("sse.reconnect.delay_ms", static_cast<int64_t>(decision->delay_ms));

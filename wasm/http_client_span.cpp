@@ -11,10 +11,8 @@ std::optional<Span> make_http_client_span(const HttpClientCall& call, const Span
       SpanId::parse(call.span_id_hex, span_id) != HexStatus::kOk || trace_id.is_zero() || span_id.is_zero()) {
     return std::nullopt;
   }
-  const uint64_t start = call.start_ms > 0 ? static_cast<uint64_t>(call.start_ms) * 1000000u : 0;
-  const uint64_t end = call.end_ms > 0 ? static_cast<uint64_t>(call.end_ms) * 1000000u : 0;
   Span span(call.method.empty() ? std::string_view("HTTP") : call.method, SpanKind::kClient, trace_id, span_id,
-            start, limits);
+            unix_nano_of_ms(call.start_ms), limits);
   span.set_string("http.request.method", call.method);
   span.set_string("url.full", call.url);
   if (!call.host.empty()) span.set_string("server.address", call.host);
@@ -31,7 +29,7 @@ std::optional<Span> make_http_client_span(const HttpClientCall& call, const Span
   if (!call.response.server_timing.empty()) {
     span.set_string("sse.response.server_timing_trace", call.response.server_timing);
   }
-  span.end(end);
+  span.end(unix_nano_of_ms(call.end_ms));
   return span;
 }
 

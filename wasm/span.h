@@ -35,6 +35,9 @@
 
 namespace tes {
 
+// The shell's wall-clock milliseconds as span time (Unix nanoseconds); times before 1970 become 0.
+inline uint64_t unix_nano_of_ms(int64_t ms) { return ms > 0 ? static_cast<uint64_t>(ms) * 1000000u : 0; }
+
 // OTLP's Span.SpanKind numbers (they go into the JSON as integers).
 enum class SpanKind : uint8_t {
   kUnspecified = 0,

@@ -27,9 +27,7 @@ void Telemetry::start_due(int64_t now_ms) {
   for (Job& job : jobs_) {
     if (job.waiting && job.retry_at <= now_ms) {
       job.waiting = false;
-      commands_.push(CommandTag::kExport, {job.id});
-      commands_.push_string(job.payload);
-      commands_.push_word(0);
+      push_export(job.id, job.payload, false);
     }
   }
   while (policy_.can_start() && queue_.wake_at() <= now_ms) {
@@ -39,11 +37,15 @@ void Telemetry::start_due(int64_t now_ms) {
     job.id = next_job_++;
     if (!policy_.begin(job.state, static_cast<uint32_t>(batch.size()), now_ms)) break;
     job.payload = encode_export_request(resource_, scope_, batch);
-    commands_.push(CommandTag::kExport, {job.id});
-    commands_.push_string(job.payload);
-    commands_.push_word(0);
+    push_export(job.id, job.payload, false);
     jobs_.push_back(std::move(job));
   }
+}
+
+void Telemetry::push_export(uint32_t job, const std::string& payload, bool keepalive) {
+  commands_.push(CommandTag::kExport, {job});
+  commands_.push_string(payload);
+  commands_.push_word(keepalive ? 1u : 0u);
 }
 
 void Telemetry::arm_timer(int64_t now_ms) {
@@ -82,15 +84,10 @@ void Telemetry::result(int64_t now_ms, uint32_t job_id, const ExportOutcome& out
 void Telemetry::flush(int64_t now_ms) {
   commands_.clear();
   std::vector<Span> snapshots;
-  const uint64_t now_ns = static_cast<uint64_t>(now_ms) * 1000000u;
-  for (OpenSpanSource* source : sources_) source->take_snapshots(now_ns, snapshots);
+  for (OpenSpanSource* source : sources_) source->take_snapshots(unix_nano_of_ms(now_ms), snapshots);
   for (Span& s : snapshots) queue_.push(std::move(s), now_ms, SpanPriority::kLow);
   FlushResult flushed = queue_.flush(resource_, scope_, options_.flush);
-  for (const std::string& payload : flushed.payloads) {
-    commands_.push(CommandTag::kExport, {0});
-    commands_.push_string(payload);
-    commands_.push_word(1);
-  }
+  for (const std::string& payload : flushed.payloads) push_export(0, payload, true);
   timer_at_ = SpanQueue::kNever;
   arm_timer(now_ms);  // what did not fit stays queued, in case the page lives on
 }

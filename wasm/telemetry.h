@@ -77,6 +77,8 @@ class Telemetry {
 
   void start_due(int64_t now_ms);
   void arm_timer(int64_t now_ms);
+  // Job 0 with keepalive: a page-hide payload, whose result never comes back.
+  void push_export(uint32_t job, const std::string& payload, bool keepalive);
 
   TelemetryOptions options_;
   RandomSource& random_;
