@@ -143,8 +143,11 @@ test('two attempts (graceful end, retry: 100) and two traced fetches: schema-val
   const api = server.api(session);
   await attach('observed', { payloads: payloads.map((p) => ({ ...p, body: JSON.parse(p.body) })), attempts, api, page: obs, stats });
 
-  // Every payload: schema-valid, answered 200, the app's headers, not traced itself.
+  // Every payload: schema-valid, answered 200, the app's headers, not traced itself, sent by the core itself
+  // through the Emscripten Fetch API (XMLHttpRequest), not by the shell's fetch().
   expect(payloads.length, 'payloads').toBeGreaterThan(0);
+  const senders = await page.evaluate(([u]) => window.initiators(u), [server.collectorUrl(session)]);
+  expect(senders, 'payloads sent by the core (XHR)').toEqual(payloads.map(() => 'xmlhttprequest'));
   expectSchemaValid(payloads, 'structure');
   for (const p of payloads) {
     expect(p.answer).toBe(200);
@@ -427,6 +430,32 @@ test('a dead collector (connection refused): the stream keeps delivering, queued
   expect(ep.pageErrors, 'page errors').toEqual([]);
 });
 
+test('a collector that never answers: each request is abandoned after exportTimeoutMs, the batch is given up at its deadline and counted, the app unaffected', async ({ ep }) => {
+  const { page } = ep;
+  const session = sessionId('silent');
+  server.setCollector(session, { delayMs: 120_000 });
+  await page.evaluate(([endpoint]) => window.makeExporter('e', { endpoint, scheduledDelayMs: 0, exportTimeoutMs: 1200 }),
+    [server.collectorUrl(session)]);
+  const t0 = Date.now();
+  const calls = [];
+  for (let i = 0; i < 3; i++) calls.push(await page.evaluate(([url]) => window.tracedCall('e', url), [server.apiUrl(session, { i })]));
+  expect(calls.map((c) => c.status), 'the app\'s calls').toEqual([200, 200, 200]);
+  let stats;
+  await eventually('every span given up', async () =>
+    (stats = await page.evaluate(() => window.exporterStats('e'))).dropped.exportFailed === 3 && stats.exportsInFlight === 0, 15_000);
+  const elapsed = Date.now() - t0;
+  const requests = server.collector(session);
+  const errors = await page.evaluate(() => window.exporterErrors('e'));
+  await attach('observed', { stats, elapsed, requests: requests.map(({ body, ...r }) => r), errors });
+  expect(requests.length, 'requests that reached the collector').toBeGreaterThan(0);
+  await eventually('the collector saw every request abandoned', () => server.collector(session).every((r) => r.abortedAt !== undefined));
+  expect(stats.queued + stats.spansInFlight, 'nothing left behind').toBe(0);
+  expect(stats.exported, 'nothing delivered').toBe(0);
+  expect(errors.length, 'failures reported').toBeGreaterThan(0);
+  expect(errors.at(-1), 'the last report gives up').toMatchObject({ willRetry: false, status: 0 });
+  expect(elapsed, 'given up near the deadline, not after the collector\'s 120 s').toBeLessThan(10_000);
+});
+
 test('a collector answering 503 with Retry-After: 1, then healthy: the stream keeps delivering, the same batches are resent after ≥ 1 s, exactly the spans that did not fit are missing', async ({ ep }) => {
   const { page } = ep;
   const session = sessionId('503');
@@ -462,6 +491,9 @@ test('a collector answering 503 with Retry-After: 1, then healthy: the stream ke
 
   expect(eventsDuring, 'stream events while the collector answered 503').toBeGreaterThan(0);
   expectSchemaValid(all, '503');
+  // The core sent every attempt itself and read status and Retry-After from the XHR's response.
+  const senders = await page.evaluate(([u]) => window.initiators(u), [server.collectorUrl(session)]);
+  expect(senders, 'sends by the core (XHR)').toEqual(all.map(() => 'xmlhttprequest'));
   const recorded = 1 + CALLS + 1;
   expect(stats.dropped, 'drops: only queue-full (Retry-After honoured within the deadline)').toEqual({
     queueFull: droppedCalls.length + streamDroppedAtClose, tooLarge: 0, rejected: 0, exportFailed: 0 });

@@ -196,8 +196,12 @@ export class CoreTelemetry {
   #core;
   #handle;
 
-  constructor(core, { maxQueueSize, maxExportBatchSize, scheduledDelayMs, maxConcurrentExports, exportTimeoutMs },
-    resource) {
+  /**
+   * `onExportDone(job, commands)` receives the commands produced when an export the core sent itself (send())
+   * settles.
+   */
+  constructor(core, { endpoint, maxQueueSize, maxExportBatchSize, scheduledDelayMs, maxConcurrentExports,
+    exportTimeoutMs }, resource, onExportDone) {
     this.#core = core;
     this.#handle = core._tes_telemetry_new(maxQueueSize, maxExportBatchSize, scheduledDelayMs, maxConcurrentExports,
       exportTimeoutMs);
@@ -205,9 +209,27 @@ export class CoreTelemetry {
     const { total } = copyStrings(core, (n) => core._tes_telemetry_input_buffer(this.#handle, n),
       [resource.serviceName, resource.serviceVersion, resource.sdkVersion, resource.userAgent], true);
     core._tes_telemetry_configure(this.#handle, total);
+    const { lengths } = copyStrings(core, (n) => core._tes_telemetry_input_buffer(this.#handle, n), [endpoint], false);
+    core._tes_telemetry_set_endpoint(this.#handle, lengths[0], exportTimeoutMs);
+    // wasm/host-imports.js calls this with the handle of the telemetry whose send settled.
+    if (!core.tesTelemetries) {
+      core.tesTelemetries = new Map();
+      core.tesExportDone = (handle, job, view) => core.tesTelemetries.get(handle)?.(job, decodeCommands(core, view));
+    }
+    core.tesTelemetries.set(this.#handle, onExportDone);
   }
 
   get handle() { return this.#handle; }
+
+  /**
+   * Lets the core POST job's payload itself through the Emscripten Fetch API (XMLHttpRequest), with these request
+   * headers ([name, value, name, value…]). False when it could not: the caller sends it and calls result().
+   */
+  send(job, headers) {
+    const { total } = copyStrings(this.#core, (n) => this.#core._tes_telemetry_input_buffer(this.#handle, n),
+      headers, true);
+    return this.#core._tes_telemetry_send(this.#handle, job, total) === 1;
+  }
 
   tick(now) { return decodeCommands(this.#core, this.#core._tes_telemetry_tick(this.#handle, now)); }
   flush(now) { return decodeCommands(this.#core, this.#core._tes_telemetry_flush(this.#handle, now)); }

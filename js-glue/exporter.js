@@ -59,6 +59,7 @@ class ExporterState {
   #telemetry = null;
   #timer = null;
   #pending = new Set();  // sends in flight, for forceFlush()
+  #coreSends = new Map();  // job → resolve, for sends the core made itself
   #shutdown = false;
   ready;
 
@@ -70,7 +71,7 @@ class ExporterState {
         serviceVersion: options.serviceVersion,
         sdkVersion: SDK_VERSION,
         userAgent: globalThis.navigator?.userAgent ?? `node/${globalThis.process?.versions?.node ?? ''}`,
-      });
+      }, (job, commands) => this.#coreSendDone(job, commands));
       this.#watchPageHide();
       return this.#telemetry;
     });
@@ -132,6 +133,7 @@ class ExporterState {
   }
 
   #send({ job, body, keepalive }) {
+    if (job !== 0 && !keepalive && this.#sendFromCore(job)) return;
     const fetchImpl = this.#options.fetchImpl ?? globalThis.fetch;
     const sending = (async () => {
       let status = 0;
@@ -139,8 +141,11 @@ class ExporterState {
       try {
         // keepalive: the request survives the page (D7); the fetch spec caps such bodies at 64 KiB in flight,
         // which the core's page-hide packing respects.
+        // A collector that never answers must not hold an export slot for ever (keepalive requests outlive
+        // the page and are bounded by the browser).
+        const signal = keepalive ? undefined : AbortSignal.timeout(this.#options.exportTimeoutMs);
         const response = await fetchImpl(this.#options.endpoint,
-          { method: 'POST', headers: this.#headers(), body, keepalive, credentials: 'omit' });
+          { method: 'POST', headers: this.#headers(), body, keepalive, credentials: 'omit', signal });
         status = response.status;
         retryAfter = response.headers.get('retry-after') ?? '';
         response.body?.cancel().catch(() => {});
@@ -153,6 +158,33 @@ class ExporterState {
     })();
     this.#pending.add(sending);
     sending.finally(() => this.#pending.delete(sending)).catch(report);
+  }
+
+  // D6: where XMLHttpRequest exists (pages, workers) the core POSTs the batch itself through the Emscripten
+  // Fetch API and takes the outcome straight from the response; the shell only passes the app's headers in.
+  // An app-supplied `fetch` option, Node (no XMLHttpRequest) and page-hide keepalive sends use fetch() here.
+  #sendFromCore(job) {
+    if (this.#options.fetchImpl || typeof XMLHttpRequest !== 'function') return false;
+    const headers = [];
+    this.#headers().forEach((value, name) => { if (name !== 'content-type') headers.push(name, value); });
+    let sent = false;
+    try {
+      sent = this.#telemetry.send(job, headers);
+    } catch (error) {
+      report(error);  // e.g. a header XMLHttpRequest refuses; fetch() below gets its chance
+    }
+    if (!sent) return false;
+    const settled = new Promise((resolve) => this.#coreSends.set(job, resolve));
+    this.#pending.add(settled);
+    settled.finally(() => this.#pending.delete(settled));
+    return true;
+  }
+
+  #coreSendDone(job, commands) {
+    const resolve = this.#coreSends.get(job);
+    this.#coreSends.delete(job);
+    if (!this.#shutdown) this.#apply(commands);
+    resolve?.();
   }
 
   #reportFailure({ spans, status, willRetry, reason }) {

@@ -11,14 +11,21 @@
 #include <cmath>
 #include <cstdint>
 #include <new>
+#include <string>
 #include <vector>
 
 #include "connection.h"
+#include "fetch_export.h"
 #include "http_client_span.h"
 #include "telemetry.h"
 
-// The one import: the shell fills from crypto.getRandomValues (wasm/host-imports.js).
+// Imports (wasm/host-imports.js): randomness from crypto.getRandomValues, the shell's clock, and the hand-over
+// of commands produced when an export the core sent itself settles.
+struct CommandView;
+struct TelemetryHandle;
 extern "C" void tes_host_fill_random(uint8_t* out, size_t len);
+extern "C" double tes_host_now();
+extern "C" void tes_host_export_done(TelemetryHandle* telemetry, uint32_t job, const CommandView* view);
 
 namespace {
 
@@ -69,11 +76,16 @@ tes::TracerInput tracer_input(const std::vector<uint8_t>& buffer, uint32_t len, 
   return input;
 }
 
+}  // namespace
+
+// At global scope because the imports above name them.
 struct CommandView {
   const uint32_t* words;
   uint32_t word_count;
   const char* strings;
 };
+
+namespace {
 
 struct Handle {
   explicit Handle(const tes::ConnectionOptions& options) : connection(options, host_random) {}
@@ -113,13 +125,33 @@ tes::ResponseTrace response_trace(const std::vector<uint8_t>& buffer, uint32_t x
                                   std::string_view(p + xray_len + traceresponse_len, server_timing_len));
 }
 
+}  // namespace
+
 struct TelemetryHandle {
   explicit TelemetryHandle(const tes::TelemetryOptions& options) : telemetry(options, host_random) {}
   tes::Telemetry telemetry;
   std::vector<uint8_t> input;
   CommandView view{};
   double stats[12] = {};
+  std::string endpoint;         // for the core's own sends (tes_telemetry_send)
+  uint32_t timeout_ms = 0;
+  uint32_t sends_in_flight = 0;
+  bool freed = false;           // tes_telemetry_free came while sends were in flight: delete after the last
 };
+
+namespace {
+
+// An export sent by tes_telemetry_send settled: the outcome goes into the telemetry, its commands to the shell.
+void on_fetch_export_done(void* owner, uint32_t job, const tes::ExportOutcome& outcome) {
+  auto* t = static_cast<TelemetryHandle*>(owner);
+  --t->sends_in_flight;
+  if (t->freed) {
+    if (t->sends_in_flight == 0) delete t;
+    return;
+  }
+  t->telemetry.result(to_millis(tes_host_now()), job, outcome);
+  tes_host_export_done(t, job, view_of(t->telemetry.commands(), &t->view));
+}
 
 }  // namespace
 
@@ -229,7 +261,13 @@ TelemetryHandle* tes_telemetry_new(double max_queue, double max_batch, double de
   return new (std::nothrow) TelemetryHandle(o);
 }
 
-void tes_telemetry_free(TelemetryHandle* t) { delete t; }
+void tes_telemetry_free(TelemetryHandle* t) {
+  if (t->sends_in_flight > 0) {
+    t->freed = true;  // its completions still point here
+  } else {
+    delete t;
+  }
+}
 
 uint8_t* tes_telemetry_input_buffer(TelemetryHandle* t, uint32_t len) { return grow(t->input, len); }
 
@@ -260,6 +298,31 @@ const CommandView* tes_telemetry_result(TelemetryHandle* t, double now, uint32_t
   t->telemetry.result(to_millis(now), job,
                       network_error ? tes::ExportOutcome::network_failure() : tes::ExportOutcome::http(status, retry_after));
   return view_of(t->telemetry.commands(), &t->view);
+}
+
+// Where the core's own sends go. The input buffer holds the collector URL (len bytes); `timeout_ms` bounds each
+// request.
+void tes_telemetry_set_endpoint(TelemetryHandle* t, uint32_t len, double timeout_ms) {
+  t->endpoint.assign(reinterpret_cast<const char*>(t->input.data()), len);
+  t->timeout_ms = static_cast<uint32_t>(timeout_ms);
+}
+
+// POSTs the payload of `job` (from a kExport without keepalive) through the Emscripten Fetch API; its outcome
+// comes back through tes_host_export_done. The input buffer holds NUL-terminated request header names and values
+// (the app's headers, evaluated by the shell for this send). 1 = sent; 0 = not started (unknown job, no
+// endpoint, no XMLHttpRequest): the shell sends it instead and reports with tes_telemetry_result.
+uint32_t tes_telemetry_send(TelemetryHandle* t, uint32_t job, uint32_t len) {
+  const std::string* payload = t->telemetry.payload(job);
+  if (!payload || t->endpoint.empty()) return 0;
+  tes::FetchExportRequest request;
+  request.url = t->endpoint;
+  request.headers = split_nul(t->input, len);
+  if (request.headers.size() % 2 != 0) return 0;
+  request.body = *payload;
+  request.timeout_ms = t->timeout_ms;
+  if (!tes::start_fetch_export(request, t, job, on_fetch_export_done)) return 0;
+  ++t->sends_in_flight;
+  return 1;
 }
 
 const CommandView* tes_telemetry_flush(TelemetryHandle* t, double now) {

@@ -42,6 +42,13 @@ void Telemetry::start_due(int64_t now_ms) {
   }
 }
 
+const std::string* Telemetry::payload(uint32_t job_id) const {
+  for (const Job& job : jobs_) {
+    if (job.id == job_id && !job.waiting) return &job.payload;
+  }
+  return nullptr;
+}
+
 void Telemetry::push_export(uint32_t job, const std::string& payload, bool keepalive) {
   commands_.push(CommandTag::kExport, {job});
   commands_.push_string(payload);

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "commands.h"
@@ -65,6 +66,9 @@ class Telemetry {
 
   const CommandBuffer& commands() const { return commands_; }
   SpanStats stats() const;
+  // The bytes of a job in flight (what its last kExport carried), for a sender that lives in the core
+  // (wasm/fetch_export.h); null when `job_id` is not in flight.
+  const std::string* payload(uint32_t job_id) const;
 
  private:
   struct Job {

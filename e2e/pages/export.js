@@ -3,6 +3,12 @@
 // onError reports and exporter.stats(). Times are the page's performance.now() (ms).
 
 const plain = (v) => JSON.parse(JSON.stringify(v ?? null));
+
+// Which API sent each request to a URL containing `part` ('xmlhttprequest': the core's Emscripten Fetch sender;
+// 'fetch': the shell). The default buffer of 250 entries would fill up in the flood tests.
+performance.setResourceTimingBufferSize(100_000);
+window.initiators = (part) => performance.getEntriesByType('resource')
+  .filter((e) => e.name.includes(part)).map((e) => e.initiatorType);
 const now = () => performance.now();
 const exporters = new Map();  // name -> { exporter, errors[] }
 const sources = new Map();    // name -> { source, record }

@@ -284,3 +284,28 @@ TEST_CASE("per-event spans: off by default, every event at ratio 1, about the ra
   CHECK(some > 60);
   CHECK(some < 140);
 }
+
+TEST_CASE("payload(job): the bytes of a job in flight, for a sender inside the core; none while it waits or after") {
+  tes::SplitMix64Random random(9);
+  tes::Telemetry tel(immediate(), random);
+  tel.record(tes::Span("a", tes::SpanKind::kInternal, tes::new_trace_id(random, 1795000000), tes::new_span_id(random),
+                       1, tel.limits()),
+             kT0);
+  tel.tick(kT0);
+  const Export sent = read(tel).exports.at(0);
+  REQUIRE(tel.payload(sent.job) != nullptr);
+  CHECK(*tel.payload(sent.job) == sent.payload);
+  CHECK(tel.payload(sent.job + 1) == nullptr);
+  CHECK(tel.payload(0) == nullptr);  // page-hide payloads are never held
+
+  tel.result(kT0 + 10, sent.job, tes::ExportOutcome::http(503, "1"));
+  (void)read(tel);
+  CHECK(tel.payload(sent.job) == nullptr);  // waiting for its retry: not sendable now
+  tel.tick(kT0 + 2000);
+  const Export resent = read(tel).exports.at(0);
+  CHECK(resent.job == sent.job);
+  REQUIRE(tel.payload(sent.job) != nullptr);
+  CHECK(*tel.payload(sent.job) == sent.payload);  // the same bytes again
+  tel.result(kT0 + 2010, sent.job, tes::ExportOutcome::http(200));
+  CHECK(tel.payload(sent.job) == nullptr);
+}

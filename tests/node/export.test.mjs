@@ -33,6 +33,7 @@ async function startServers({ collector = () => 200 } = {}) {
         seen.collectorCalls += 1;
         const answer = collector(seen.collectorCalls);
         if (answer === 'reset') { req.socket.destroy(); return; }
+        if (answer === 'silent') { seen.silent = (seen.silent ?? 0) + 1; req.on('close', () => { seen.abandoned = (seen.abandoned ?? 0) + 1; }); return; }
         const [status, headers] = Array.isArray(answer) ? answer : [answer, {}];
         if (status === 200) seen.payloads.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
         res.writeHead(status, headers);
@@ -157,6 +158,23 @@ test('a dead collector: connection refused, retried within the deadline, then dr
   const stats = exporter.stats();
   assert.ok(stats.dropped.exportFailed > 0, 'spans given up after the deadline are counted');
   assert.equal(stats.exportFailures.network, errors.length);
+  await exporter.shutdown();
+  await s.close();
+});
+
+test('a collector that never answers: the shell abandons each request after exportTimeoutMs and gives the batch up at its deadline', async () => {
+  const s = await startServers({ collector: () => 'silent' });
+  const errors = [];
+  const exporter = createExporter({ endpoint: `${s.base}/v1/traces`, scheduledDelayMs: 0, exportTimeoutMs: 600,
+    onError: (e) => errors.push(e) });
+  const traced = createTracedFetch({ exporter });
+  assert.equal((await traced(`${s.base}/api`)).status, 201);
+  await until(() => exporter.stats().dropped.exportFailed === 1, 5000);
+  const stats = exporter.stats();
+  assert.deepEqual([stats.exportsInFlight, stats.queued, stats.exported], [0, 0, 0]);
+  assert.ok(s.seen.silent >= 1, 'the collector was asked');
+  await until(() => s.seen.abandoned === s.seen.silent, 2000);
+  assert.deepEqual(errors.at(-1) && [errors.at(-1).status, errors.at(-1).willRetry], [0, false]);
   await exporter.shutdown();
   await s.close();
 });
