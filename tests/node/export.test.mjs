@@ -20,6 +20,11 @@ async function startServers({ collector = () => 200 } = {}) {
       setTimeout(() => res.end('id: 2\ndata: b\n\n'), 20);
       return;
     }
+    if (req.url.startsWith('/ctl')) {  // an id with control characters, which the JSON must \u-escape
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end('id: a\x01b\x1fc\x7f\ndata: x\n\nretry: 60000\n\n');
+      return;
+    }
     if (req.url.startsWith('/api')) {
       seen.api.push(req.headers);
       res.writeHead(201, { 'content-type': 'application/json' });
@@ -175,6 +180,22 @@ test('a collector that never answers: the shell abandons each request after expo
   assert.ok(s.seen.silent >= 1, 'the collector was asked');
   await until(() => s.seen.abandoned === s.seen.silent, 2000);
   assert.deepEqual(errors.at(-1) && [errors.at(-1).status, errors.at(-1).willRetry], [0, false]);
+  await exporter.shutdown();
+  await s.close();
+});
+
+test('control characters in a span attribute are \\u-escaped in the OTLP JSON (the core\'s own snprintf subset)', async () => {
+  const s = await startServers();
+  const exporter = createExporter({ endpoint: `${s.base}/v1/traces`, scheduledDelayMs: 0 });
+  const es = new TracedEventSource(`${s.base}/ctl`, { exporter, maxRetries: 0 });
+  await until(() => s.seen.payloads.some((p) => p.body.includes('"sse stream"')), 5000);
+  es.close();
+  const body = s.seen.payloads.find((p) => p.body.includes('"sse stream"')).body;
+  assert.ok(body.includes('"stringValue":"a\\u0001b\\u001fc\x7f"'), `escaped id in ${body}`);
+  assert.deepEqual(validateExportTraceServiceRequest(body), []);
+  const stream = spansOf([{ body }]).find((x) => x.name === 'sse stream');
+  const id = stream.attributes.find((a) => a.key === 'sse.last_event_id');
+  assert.equal(id.value.stringValue, 'a\x01b\x1fc\x7f');
   await exporter.shutdown();
   await s.close();
 });
