@@ -209,7 +209,7 @@ export class TracedEventSource extends EventTarget {
     } catch (error) {
       // A throwing headers() callback or an invalid header value: report it, and let the attempt fail like a
       // network error so the source retries (a token refresh may succeed next time).
-      this.#diagnose({ kind: 'reconnect', attempt, message: `request headers rejected: ${error?.message ?? error}` });
+      this.#diagnose({ kind: 'warning', attempt, message: `request headers rejected: ${error?.message ?? error}` });
       queueMicrotask(() => { if (this.#core && !this.#closed) this.#apply(this.#core.end(now(), CloseType.network)); });
       return;
     }

@@ -8,7 +8,7 @@ bash scripts/build.sh || exit 1
 
 LOG_DIR=$(mktemp -d)
 trap 'rm -rf "$LOG_DIR"' EXIT
-passed=0 failed=0 status=0
+passed=0 failed=0 status=0 last_rc=0
 
 # run NAME COMMAND...: runs a suite with its output shown and kept for the summary.
 run() {
@@ -16,6 +16,7 @@ run() {
   echo; echo "=== $name: $*"
   "$@" 2>&1 | tee "$LOG_DIR/$name.log"
   local rc=${PIPESTATUS[0]}
+  last_rc=$rc
   [ "$rc" -eq 0 ] || { status=1; echo "=== $name FAILED (exit $rc)"; }
   return 0
 }
@@ -32,6 +33,13 @@ run node node --test tests/node/ demo/test/
 add "$(count node '^# pass [0-9]+')" "$(count node '^# fail [0-9]+')"
 
 run size node scripts/size.mjs --check
+
+# The public TypeScript declarations, compiled as consumers see them (tests/types/): a browser app under
+# nodenext and bundler resolution, and a Node app without the DOM lib. One test per project.
+for project in tsconfig tsconfig.bundler tsconfig.node; do
+  run "types-$project" npx tsc -p "tests/types/$project.json" --strict --noEmit
+  if [ "$last_rc" -eq 0 ]; then add 1 0; else add 0 1; fi
+done
 
 run e2e npx playwright test
 add "$(count e2e '[0-9]+ passed')" "$(count e2e '[0-9]+ failed')"
