@@ -2,7 +2,7 @@
 
 /** Trace headers the browser may send cross-origin, and the response headers it may read back (REQUIREMENTS E1). */
 const ALLOW_HEADERS = 'Last-Event-ID, traceparent, tracestate, baggage, X-Amzn-Trace-Id, Content-Type';
-const EXPOSE_HEADERS = 'X-Amzn-Trace-Id, Server-Timing, traceresponse, X-SSE-Resume-Supported';
+const EXPOSE_HEADERS = 'X-Amzn-Trace-Id, Server-Timing, traceresponse, X-SSE-Resume-Supported, Retry-After';
 
 /**
  * CORS for a page served from another origin (e.g. a Vite dev server) using this feed. Credentials are not
@@ -35,6 +35,21 @@ export function sendJson(res, status, body) {
     'Cache-Control': 'no-store',
   });
   res.end(text);
+}
+
+/** A JSON error answer: `{ error: message }`, so every 4xx says what was wrong. */
+export function sendError(res, status, message, headers = {}) {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  sendJson(res, status, { error: message });
+}
+
+/** An error that knows its HTTP status; routes throw it and the server answers it as `{ error }`. */
+export class HttpError extends Error {
+  constructor(status, message, headers = {}) {
+    super(message);
+    this.status = status;
+    this.headers = headers;
+  }
 }
 
 export function sendText(res, status, text, headers = {}) {

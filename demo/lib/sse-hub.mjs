@@ -6,8 +6,18 @@
 //   live events as the feed ticks, and `: hb` comments every 15 s so idle proxies and clients see bytes.
 // Everything is written synchronously between subscribing and returning, so no event can fall between the
 // replay and the live stream.
+//
+// Faults (faults.mjs) act through this hub: an armed 503/204 answers a connection attempt instead of a stream
+// (`admit`), and stall/drip/huge change how an open stream's bytes go out (stream-writer.mjs). When the request
+// is traced, its SERVER span ends once the head and the replay are written, and a child `sse.stream` span lives
+// as long as the connection.
+
+import { StreamWriter } from './stream-writer.mjs';
 
 const LAST_EVENT_ID = /^\d{1,15}$/; // our ids are sequence numbers; anything else cannot be resumed from
+
+/** How a connection ended (`conn.end`, as /api/stats shows it) → the `sse.end` attribute of its stream span. */
+const SPAN_END = { client: 'client-gone', dropped: 'dropped', overflow: 'dropped', server: 'graceful', stall: 'stall' };
 
 /** Formats one SSE event. `data` is JSON, which never contains a raw newline, so one `data:` line suffices. */
 export function formatEvent({ id, event, data }) {
@@ -17,8 +27,20 @@ export function formatEvent({ id, event, data }) {
   return out + `data: ${JSON.stringify(data)}\n\n`;
 }
 
-/** A connection as /api/stats shows it (everything but the response object). */
-const view = ({ res, ...rest }) => rest;
+/** A connection as /api/stats shows it: plain data, nothing that would keep a finished response alive. */
+const view = (c) => ({
+  id: c.id,
+  path: c.path,
+  startedAt: c.startedAt,
+  endedAt: c.endedAt,
+  lastEventId: c.lastEventId,
+  resume: c.resume,
+  replayed: c.replayed,
+  sent: c.sent,
+  bytes: c.writer?.bytes ?? 0,
+  faults: [...c.faults],
+  end: c.end,
+});
 
 const scoreEvent = (e) => formatEvent({ id: e.seq, event: 'score', data: e });
 
@@ -32,11 +54,17 @@ export class SseHub {
    *                                          reconnect and resume); without it a stalled reader grows memory
    * @param {number} [opts.maxBackfill]       cap on `?backfill=n`
    * @param {number} [opts.recentConnections] how many finished connections /api/stats remembers
+   * @param {number} [opts.dripIntervalMs]    the `drip` fault's pace: one byte per interval
+   * @param {number} [opts.maxDripBytes]      output allowed to wait for a drip before the client is dropped
+   * @param {() => ({ fault: string, status: number, headers: object } | null)} [opts.admit]
+   *   asked on every connection attempt; an answer replaces the stream (the armed 503 / 204 faults)
    */
-  constructor(feed, { retryMs = 2000, heartbeatMs = 15000, maxBufferedBytes = 1 << 20, maxBackfill = 500, recentConnections = 20 } = {}) {
+  constructor(feed, { retryMs = 2000, heartbeatMs = 15000, maxBufferedBytes = 1 << 20, maxBackfill = 500, recentConnections = 20, dripIntervalMs = 20, maxDripBytes = 1 << 20, admit = () => null } = {}) {
     this.feed = feed;
     this.retryMs = retryMs;
-    this.maxBufferedBytes = maxBufferedBytes;
+    this.writerOptions = { maxBufferedBytes, dripIntervalMs, maxDripBytes };
+    this.admit = admit;
+    this.refused = 0;
     this.maxBackfill = maxBackfill;
     this.recentLimit = recentConnections;
     this.clients = new Set(); // open connections
@@ -54,24 +82,33 @@ export class SseHub {
    * @param {import('node:http').IncomingMessage} req
    * @param {import('node:http').ServerResponse} res
    * @param {URL} url
-   * @param {{ resume: boolean }} mode  `resume: false` is /feed-noresume: always live, and says so in a header
+   * @param {{ resume: boolean, span?: object | null }} mode  `resume: false` is /feed-noresume: always live, and
+   *   says so in a header. `span`: the request's SERVER span (server-tracing.mjs), if traced
    */
-  handle(req, res, url, { resume }) {
+  handle(req, res, url, { resume, span = null }) {
     const header = req.headers['last-event-id'];
-    const lastEventId = typeof header === 'string' && header !== '' ? header : null;
+    const lastEventId = typeof header === 'string' && header !== '' ? header.slice(0, 256) : null;
     const conn = {
       id: this.nextId++,
       path: url.pathname,
       startedAt: Date.now(),
       endedAt: null,
       lastEventId,
-      resume: 'live', // live | replayed | gap | backfill | unsupported
+      resume: 'live', // live | replayed | gap | backfill | unsupported | refused
       replayed: 0,
       sent: 0,
-      end: null, // how it ended: client | dropped | overflow | server
+      faults: new Set(), // faults that acted on this stream
+      end: null, // how it ended: client | dropped | overflow | server | stall, or the refusing fault
       res,
+      writer: null,
+      stream: null, // the `sse.stream` span
+      stallTimer: null,
     };
     this.connectionsTotal++;
+    if (lastEventId !== null) span?.setAttributes({ 'sse.last_event_id': lastEventId });
+
+    const refusal = this.admit();
+    if (refusal) return this.#refuse(conn, res, refusal, span);
 
     const headers = {
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -113,22 +150,50 @@ export class SseHub {
     conn.sent = replay.length;
     this.eventsSent += replay.length;
 
+    conn.stream = span?.child('sse.stream', { 'sse.resume': conn.resume }) ?? null;
+    conn.writer = new StreamWriter(res, { ...this.writerOptions, onOverflow: () => this.#end(conn, 'overflow', true) });
     this.clients.add(conn);
     res.on('error', () => {}); // a reset socket is an ordinary way for a stream to end; 'close' cleans up
     res.on('close', () => this.#forget(conn, 'client'));
-    this.#write(conn, out);
+    if (res.destroyed) return this.#forget(conn, 'client'); // gone before we got here: 'close' will not come again
+    conn.writer.write(out);
+    span?.setAttributes({ 'sse.replayed_events': conn.replayed, 'sse.resumed': conn.resume === 'replayed', 'sse.resume': conn.resume });
+    span?.end(200);
   }
 
   /** Abruptly destroys every open feed socket (no terminating chunk): clients see a network error. */
   dropAll() {
-    const n = this.clients.size;
-    for (const conn of [...this.clients]) this.#end(conn, 'dropped', true);
-    return n;
+    return this.#each('drop', (conn) => this.#end(conn, 'dropped', true));
   }
 
-  /** Ends every stream gracefully (used on shutdown). */
-  endAll() {
-    for (const conn of [...this.clients]) this.#end(conn, 'server', false);
+  /** Ends every stream gracefully: on shutdown, and for the faults that do (`fault` tags the streams). */
+  endAll(fault = null) {
+    return this.#each(fault, (conn) => this.#end(conn, 'server', false));
+  }
+
+  /** Open streams go silent for `ms` (events and heartbeats discarded), then are ended. */
+  stallAll(ms, fault) {
+    return this.#each(fault, (conn) => {
+      conn.writer.stall();
+      clearTimeout(conn.stallTimer);
+      conn.stallTimer = setTimeout(() => this.#end(conn, 'stall', false), ms);
+      conn.stallTimer.unref();
+    });
+  }
+
+  /** Open streams send one byte per drip interval for `ms`. */
+  dripAll(ms, fault) {
+    return this.#each(fault, (conn) => conn.writer.drip(ms));
+  }
+
+  /** One event to every open stream, allowed past the buffer bound (the `huge` fault). */
+  sendAll(event, fault) {
+    const chunk = formatEvent(event);
+    return this.#each(fault, (conn) => {
+      conn.sent++;
+      this.eventsSent++;
+      conn.writer.write(chunk, { large: true });
+    });
   }
 
   close() {
@@ -141,6 +206,7 @@ export class SseHub {
     return {
       clients: this.clients.size,
       connectionsTotal: this.connectionsTotal,
+      refused: this.refused,
       eventsSent: this.eventsSent,
       open: [...this.clients].map(view),
       recent: this.recent, // already views
@@ -148,18 +214,44 @@ export class SseHub {
   }
 
   broadcast(chunk, isEvent) {
-    for (const conn of this.clients) {
-      if (isEvent) {
+    // A copy: a write can drop a client (overflow), which deletes it from the set being iterated.
+    for (const conn of [...this.clients]) {
+      if (isEvent && !conn.writer.stalled) {
         conn.sent++;
         this.eventsSent++;
       }
-      this.#write(conn, chunk);
+      conn.writer.write(chunk);
     }
   }
 
-  #write(conn, chunk) {
-    conn.res.write(chunk);
-    if (conn.res.writableLength > this.maxBufferedBytes) this.#end(conn, 'overflow', true);
+  /** Applies `fn` to every open stream, tagging it with the fault (if any); returns how many there were. */
+  #each(fault, fn) {
+    const conns = [...this.clients];
+    for (const conn of conns) {
+      if (fault) conn.faults.add(fault);
+      fn(conn);
+    }
+    return conns.length;
+  }
+
+  /** An armed fault answers this attempt instead of a stream: 503 with Retry-After, or 204. */
+  #refuse(conn, res, { fault, status, headers }, span) {
+    this.refused++;
+    conn.resume = 'refused';
+    conn.faults.add(fault);
+    conn.end = fault;
+    conn.endedAt = Date.now();
+    this.#remember(conn);
+    span?.setAttributes({ 'sse.fault': fault, 'sse.replayed_events': 0, 'sse.resumed': false });
+    if (status === 204) {
+      res.writeHead(204, { 'Cache-Control': 'no-store', ...headers });
+      res.end();
+    } else {
+      const body = `feed unavailable (injected fault ${fault})\n`;
+      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...headers });
+      res.end(body);
+    }
+    span?.end(status);
   }
 
   #end(conn, why, abrupt) {
@@ -172,6 +264,23 @@ export class SseHub {
     if (!this.clients.delete(conn)) return; // already forgotten (close fires after #end too)
     conn.end = why;
     conn.endedAt = Date.now();
+    conn.writer.close();
+    clearTimeout(conn.stallTimer);
+    if (conn.stream) {
+      const end = SPAN_END[why] ?? 'graceful';
+      conn.stream.setAttributes({
+        'sse.events_sent': conn.sent,
+        'sse.bytes_sent': conn.writer.bytes,
+        'sse.end': end,
+        ...(why === 'overflow' && { 'sse.end_detail': 'overflow' }),
+        ...(conn.faults.size > 0 && { 'sse.faults': [...conn.faults] }),
+      });
+      conn.stream.end(end === 'dropped' || end === 'stall' ? `stream ended: ${why}` : undefined);
+    }
+    this.#remember(conn);
+  }
+
+  #remember(conn) {
     this.recent.unshift(view(conn)); // a copy without `res`, so a finished response is not kept alive
     this.recent.length = Math.min(this.recent.length, this.recentLimit);
   }
