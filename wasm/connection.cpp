@@ -52,7 +52,7 @@ ReadyState Connection::ready_state() const {
 InputResult Connection::start(Millis now) {
   commands_.clear();
   if (state_ != State::kIdle) return InputResult::kIgnored;
-  if (!online_) {
+  if (!online_ && !strict_) {
     pause();  // offline before the first attempt: nothing failed, so no `error`
     return InputResult::kOk;
   }
@@ -215,7 +215,10 @@ void Connection::finish_attempt(Millis now, CloseType type, int status, std::str
   if (decision.reconnect) {
     // Order as in browsers: readyState first, then `error`, observed with CONNECTING.
     state_ = State::kWaiting;
-    deadline_ = now + static_cast<Millis>(decision.delay_ms);
+    // A server's `retry:` may be any 64-bit value: a deadline past the end of the clock saturates (that wait never
+    // ends, as it should not) instead of overflowing or wrapping into the past.
+    const uint64_t room = static_cast<uint64_t>(INT64_MAX) - static_cast<uint64_t>(now);
+    deadline_ = decision.delay_ms > room ? INT64_MAX : static_cast<Millis>(static_cast<uint64_t>(now) + decision.delay_ms);
     set_ready_state(ReadyState::kConnecting);
     diagnostic(DiagnosticKind::kReconnect, static_cast<uint32_t>(type), status, reason, 0, decision.delay_ms);
     set_timer(decision.delay_ms);

@@ -5,8 +5,12 @@ namespace {
 
 constexpr uint64_t kMinBackoffMs = 100;
 
-// `ms` plus up to 10 % more: spreads clients that all heard the same value.
-uint64_t with_small_jitter(uint64_t ms, RandomSource& random) { return ms + random_up_to(random, ms / 10); }
+// `ms` plus up to 10 % more: spreads clients that all heard the same value. Saturates: a server's `retry:` may be
+// close to 2^64, and a wrapped sum would turn the longest wait into a short one.
+uint64_t with_small_jitter(uint64_t ms, RandomSource& random) {
+  const uint64_t jitter = random_up_to(random, ms / 10);
+  return jitter > UINT64_MAX - ms ? UINT64_MAX : ms + jitter;
+}
 
 }  // namespace
 

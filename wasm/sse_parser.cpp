@@ -57,7 +57,7 @@ void clear_and_shrink(std::string& s) {
 void SseParser::reset_stream() {
   clear_and_shrink(line_);
   clear_and_shrink(data_);
-  event_type_.clear();
+  clear_and_shrink(event_type_);  // an `event:` line can be as long as the cap too
   // The id buffer carries over: the next stream starts from the committed last event ID string.
   id_buffer_ = last_event_id_;
   bom_matched_ = 0;
