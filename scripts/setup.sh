@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # emscripten: the C++ → Wasm compiler (with its own clang, binaryen and a prebuilt libc cache)
 # nlohmann-json3-dev, catch2: the core's JSON library and its test framework
 # chromium: the real browser for the end-to-end tests and the demo screenshot; brotli: the size report
-APT_PACKAGES=(cmake make g++ emscripten binaryen nlohmann-json3-dev catch2 chromium brotli)
+# clang, libclang-rt-14-dev: libFuzzer for the fuzz targets (tests/fuzz/)
+APT_PACKAGES=(cmake make g++ emscripten binaryen nlohmann-json3-dev catch2 chromium brotli clang libclang-rt-14-dev)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

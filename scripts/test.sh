@@ -29,6 +29,11 @@ total=$(count catch2 'out of [0-9]+'); bad=$(count catch2 '[0-9]+ tests failed')
 run catch2-asan ctest --test-dir build-asan --output-on-failure
 total=$(count catch2-asan 'out of [0-9]+'); bad=$(count catch2-asan '[0-9]+ tests failed'); add $(( ${total:-0} - ${bad:-0} )) "${bad:-0}"
 
+# The bounded fuzz run (tests/fuzz/: libFuzzer + ASan + UBSan, FUZZ_SECONDS per target, 30 by default; the long
+# run is documented in scripts/fuzz.sh). One test per target.
+run fuzz bash scripts/fuzz.sh
+add "$(grep -c ', 0 crashes$' "$LOG_DIR/fuzz.log")" "$(grep -c '^fuzz .* crash (exit' "$LOG_DIR/fuzz.log")"
+
 run node node --test tests/node/ demo/test/
 add "$(count node '^# pass [0-9]+')" "$(count node '^# fail [0-9]+')"
 
