@@ -10,6 +10,7 @@
 
 #include "connection.h"
 #include "random_source.h"
+#include "sse_parser.h"
 
 namespace world {
 
@@ -136,6 +137,14 @@ struct World {
   Trace end(CloseType t) { conn.end(now, t); return out(); }
   Trace at(tes::Millis t) { now = t; conn.timer(now); return out(); }
   Trace close() { conn.close(now); return out(); }
+};
+
+// A parser sink that keeps nothing, for tests that look only at the parser's own memory.
+struct DiscardSink : tes::SseSink {
+  void on_event(std::string_view, std::string_view) override {}
+  void on_last_event_id(std::string_view) override {}
+  void on_retry(uint64_t) override {}
+  void on_retry_default() override {}
 };
 
 }  // namespace world

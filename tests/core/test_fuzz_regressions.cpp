@@ -77,12 +77,7 @@ TEST_CASE("default policy: the jitter on a retry near 2^64 saturates instead of 
 // reserved for the rest of the connection's life, contrary to sse_parser.h.
 TEST_CASE("reset_stream() gives back the memory of an oversized event type") {
   tes::SseParser parser(1 << 20);
-  struct Null : tes::SseSink {
-    void on_event(std::string_view, std::string_view) override {}
-    void on_last_event_id(std::string_view) override {}
-    void on_retry(uint64_t) override {}
-    void on_retry_default() override {}
-  } sink;
+  world::DiscardSink sink;
   const std::string stream = "event: " + std::string((1 << 20) - 100, 'a') + "\ndata: " + std::string(200, 'b') +
                              "\ndata: " + std::string((1 << 20) - 10, 'c') + "\n";
   CHECK(parser.feed(reinterpret_cast<const uint8_t*>(stream.data()), stream.size(), sink) ==
