@@ -43,9 +43,9 @@ const utf8Encoder = new TextEncoder();
  * The `Last-Event-ID` value: the UTF-8 encoding of the id *as decoded* (invalid bytes became U+FFFD), one
  * char per byte because header values are byte strings. Chromium sends exactly these bytes.
  */
-function lastEventIdHeader(rawIdBytes) {
-  if (rawIdBytes.length === 0) return '';
-  const bytes = utf8Encoder.encode(utf8.decode(rawIdBytes));
+function lastEventIdHeader(id) {
+  if (id.length === 0) return '';
+  const bytes = utf8Encoder.encode(id);
   let s = '';
   for (let i = 0; i < bytes.length; i += 8192) {
     s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
@@ -73,95 +73,116 @@ function traceConfigStrings(trace) {
   return [trace.parent, ...trace.tracestate, ...trace.baggage];
 }
 
-/** Decodes the command area the core just wrote (see wasm/commands.h) into plain objects. */
-function decodeCommands(core, viewPtr) {
-  if (!viewPtr) return [];
+// Words per command, tag included (wasm/commands.h), by tag.
+const COMMAND_WORDS = [0, 4, 1, 2, 1, 5, 3, 1, 3, 1, 9, 19, 3, 7, 5, 5, 1];
+const NO_COMMANDS = Object.freeze({ words: new Uint32Array(0), text: '', heap8: null, bytesPtr: 0 });
+
+/**
+ * The commands of one input (wasm/commands.h): a copy of the command words, so listeners may call back into the
+ * core while they are walked, and the text area decoded with one TextDecoder call (it is valid UTF-8 and strings
+ * count UTF-16 units, so each string is a slice). `heap8`/`bytesPtr` reach the byte area of kExport payloads,
+ * which must be read before the next input.
+ */
+export function readCommands(core, viewPtr) {
+  if (!viewPtr) return NO_COMMANDS;
   const heap32 = core.HEAPU32;
   const heap8 = core.HEAPU8;
-  const wordsPtr = heap32[viewPtr >> 2];
-  const wordCount = heap32[(viewPtr >> 2) + 1];
-  const stringsPtr = heap32[(viewPtr >> 2) + 2];
-  const w = wordsPtr >> 2;
-  const str = (i) => utf8.decode(heap8.subarray(stringsPtr + heap32[w + i], stringsPtr + heap32[w + i] + heap32[w + i + 1]));
-  const out = [];
-  for (let i = 0; i < wordCount;) {
-    const tag = heap32[w + i];
-    switch (tag) {
-      case Command.CONNECT: {
-        const off = stringsPtr + heap32[w + i + 2];
-        const len = heap32[w + i + 3];
-        out.push({ op: tag, attempt: heap32[w + i + 1],
-          lastEventIdHeader: lastEventIdHeader(heap8.subarray(off, off + len)) });
-        i += 4;
-        break;
-      }
-      case Command.READY_STATE: out.push({ op: tag, state: heap32[w + i + 1] }); i += 2; break;
-      case Command.MESSAGE: out.push({ op: tag, type: str(i + 1), data: str(i + 3) }); i += 5; break;
-      case Command.LAST_EVENT_ID: out.push({ op: tag, id: str(i + 1) }); i += 3; break;
-      case Command.SET_TIMER:
-        out.push({ op: tag, delayMs: heap32[w + i + 1] + heap32[w + i + 2] * 0x100000000 });
-        i += 3;
-        break;
-      case Command.DIAGNOSTIC: {
-        const closeType = heap32[w + i + 2];
-        const reason = heap32[w + i + 5];
-        const kind = DIAGNOSTIC_KINDS[heap32[w + i + 1]];
-        out.push({
-          op: tag,
-          kind,
-          closeType: closeType === NONE ? undefined : CLOSE_TYPES[closeType],
-          status: heap32[w + i + 3] || undefined,
-          attempt: heap32[w + i + 4],
-          reason: reason === NONE ? undefined : REASONS[reason],
-          resumeSupported: heap32[w + i + 6] & FLAG_RESUME_UNSUPPORTED ? false : undefined,
-          delayMs: kind === 'reconnect' ? heap32[w + i + 7] + heap32[w + i + 8] * 0x100000000 : undefined,
-        });
-        i += 9;
-        break;
-      }
-      case Command.TRACE: {
-        const headers = {};
-        TRACE_HEADER_NAMES.forEach((name, k) => {
-          const value = str(i + 11 + 2 * k);
-          if (value) headers[name] = value;
-        });
-        const previousTraceId = str(i + 9);
-        out.push({ op: tag, trace: {
-          traceId: str(i + 3), spanId: str(i + 5), sampled: heap32[w + i + 1] === 1, sessionId: str(i + 7),
-          ...(previousTraceId ? { previousTraceId } : {}), headers } });
-        i += 19;
-        break;
-      }
-      case Command.WARNING: out.push({ op: tag, message: str(i + 1) }); i += 3; break;
-      case Command.RESPONSE_TRACE: {
-        const response = { xrayTraceId: str(i + 1), traceresponse: str(i + 3), serverTimingTrace: str(i + 5) };
-        for (const k of Object.keys(response)) if (!response[k]) delete response[k];
-        out.push({ op: tag, response });
-        i += 7;
-        break;
-      }
-      case Command.EXPORT: {
-        const off = stringsPtr + heap32[w + i + 2];
-        // A copy: the body outlives the command area, and bytes need no decode/re-encode round trip.
-        out.push({ op: tag, job: heap32[w + i + 1], body: heap8.slice(off, off + heap32[w + i + 3]),
-          keepalive: heap32[w + i + 4] === 1 });
-        i += 5;
-        break;
-      }
-      case Command.EXPORT_FAILED:
-        out.push({ op: tag, spans: heap32[w + i + 1], status: heap32[w + i + 2], willRetry: heap32[w + i + 3] === 1,
-          reason: ['', 'rejected', 'deadline'][heap32[w + i + 4]] ?? '' });
-        i += 5;
-        break;
-      case Command.ABORT: case Command.OPEN: case Command.ERROR: case Command.CANCEL_TIMER: case Command.TELEMETRY_TICK:
-        out.push({ op: tag });
-        i += 1;
-        break;
-      default:
-        throw new Error(`traced-eventsource: unknown core command ${tag}; core.wasm and core-bindings.js disagree`);
-    }
+  const v = viewPtr >> 2;
+  const w = heap32[v] >> 2;
+  const stringsPtr = heap32[v + 2];
+  const textBytes = heap32[v + 3];
+  return {
+    words: heap32.slice(w, w + heap32[v + 1]),
+    text: textBytes === 0 ? '' : utf8.decode(heap8.subarray(stringsPtr, stringsPtr + textBytes)),
+    heap8,
+    bytesPtr: heap32[v + 4],
+  };
+}
+
+/** Calls `visit(command)` with each command of `commands` (from readCommands) as a plain object, in order. */
+export function forEachCommand(commands, visit) {
+  const { words } = commands;
+  for (let i = 0; i < words.length; i += COMMAND_WORDS[words[i]] ?? unknownCommand(words[i])) {
+    visit(commandAt(commands, i));
   }
+}
+
+// The fields of the kMessage command at words[i], without building an object (the per-event path).
+/** The event type of the kMessage at words[i]: '' for the default "message". */
+export function messageType({ words, text }, i) {
+  return words[i + 2] === 0 ? '' : text.slice(words[i + 1], words[i + 1] + words[i + 2]);
+}
+/** The data of the kMessage at words[i]. */
+export function messageData({ words, text }, i) { return text.slice(words[i + 3], words[i + 3] + words[i + 4]); }
+
+export function commandWords(tag) { return COMMAND_WORDS[tag] ?? unknownCommand(tag); }
+
+function unknownCommand(tag) {
+  throw new Error(`traced-eventsource: unknown core command ${tag}; core.wasm and core-bindings.js disagree`);
+}
+
+function decodeCommands(core, viewPtr) {
+  const out = [];
+  forEachCommand(readCommands(core, viewPtr), (c) => out.push(c));
   return out;
+}
+
+/** The command at words[i] of `commands` (from readCommands) as a plain object: { op, ...its fields }. */
+export function commandAt(commands, i) {
+  const { words, text, heap8, bytesPtr } = commands;
+  const str = (at) => text.slice(words[at], words[at] + words[at + 1]);
+  const tag = words[i];
+  switch (tag) {
+    case Command.CONNECT: return { op: tag, attempt: words[i + 1], lastEventIdHeader: lastEventIdHeader(str(i + 2)) };
+    case Command.READY_STATE: return { op: tag, state: words[i + 1] };
+    case Command.MESSAGE: return { op: tag, type: messageType(commands, i), data: messageData(commands, i) };
+    case Command.LAST_EVENT_ID: return { op: tag, id: str(i + 1) };
+    case Command.SET_TIMER: return { op: tag, delayMs: words[i + 1] + words[i + 2] * 0x100000000 };
+    case Command.DIAGNOSTIC: {
+      const closeType = words[i + 2];
+      const reason = words[i + 5];
+      const kind = DIAGNOSTIC_KINDS[words[i + 1]];
+      return {
+        op: tag,
+        kind,
+        closeType: closeType === NONE ? undefined : CLOSE_TYPES[closeType],
+        status: words[i + 3] || undefined,
+        attempt: words[i + 4],
+        reason: reason === NONE ? undefined : REASONS[reason],
+        resumeSupported: words[i + 6] & FLAG_RESUME_UNSUPPORTED ? false : undefined,
+        delayMs: kind === 'reconnect' ? words[i + 7] + words[i + 8] * 0x100000000 : undefined,
+      };
+    }
+    case Command.TRACE: {
+      const headers = {};
+      TRACE_HEADER_NAMES.forEach((name, k) => {
+        const value = str(i + 11 + 2 * k);
+        if (value) headers[name] = value;
+      });
+      const previousTraceId = str(i + 9);
+      return { op: tag, trace: {
+        traceId: str(i + 3), spanId: str(i + 5), sampled: words[i + 1] === 1, sessionId: str(i + 7),
+        ...(previousTraceId ? { previousTraceId } : {}), headers } };
+    }
+    case Command.WARNING: return { op: tag, message: str(i + 1) };
+    case Command.RESPONSE_TRACE: {
+      const response = { xrayTraceId: str(i + 1), traceresponse: str(i + 3), serverTimingTrace: str(i + 5) };
+      for (const k of Object.keys(response)) if (!response[k]) delete response[k];
+      return { op: tag, response };
+    }
+    case Command.EXPORT: {
+      const off = bytesPtr + words[i + 2];
+      // A copy: the body outlives the command area, and bytes need no decode/re-encode round trip.
+      return { op: tag, job: words[i + 1], body: heap8.slice(off, off + words[i + 3]), keepalive: words[i + 4] === 1 };
+    }
+    case Command.EXPORT_FAILED:
+      return { op: tag, spans: words[i + 1], status: words[i + 2], willRetry: words[i + 3] === 1,
+        reason: ['', 'rejected', 'deadline'][words[i + 4]] ?? '' };
+    case Command.ABORT: case Command.OPEN: case Command.ERROR: case Command.CANCEL_TIMER: case Command.TELEMETRY_TICK:
+      return { op: tag };
+    default:
+      return unknownCommand(tag);
+  }
 }
 
 /** The core's tracer without a connection: trace context for traced fetch() calls. */
@@ -286,6 +307,7 @@ export class CoreConnection {
 
   get alive() { return this.#handle !== 0; }
 
+  // Every input returns its commands as readCommands() gives them: walk them with forEachCommand().
   start(now) { return this.#run(this.#handle && this.#core._tes_start(this.#handle, now)); }
   timer(now) { return this.#run(this.#handle && this.#core._tes_timer(this.#handle, now)); }
   end(now, closeType) { return this.#run(this.#handle && this.#core._tes_end(this.#handle, now, closeType)); }
@@ -307,7 +329,7 @@ export class CoreConnection {
   /** The response head: status, Content-Type, Retry-After, the trace headers the server sent back (B9) and
    * whether it said X-SSE-Resume-Supported: false. */
   response(now, status, { contentType, xray, traceresponse, serverTiming, retryAfter, resumeSupported }) {
-    if (!this.#handle) return [];
+    if (!this.#handle) return NO_COMMANDS;
     const { lengths } = copyStrings(this.#core, (n) => this.#core._tes_input_buffer(this.#handle, n),
       [contentType, xray, traceresponse, serverTiming, retryAfter], false);
     return this.#run(this.#core._tes_response(this.#handle, now, status, ...lengths, resumeSupported ? 1 : 0));
@@ -325,7 +347,7 @@ export class CoreConnection {
 
   /** One call per network chunk, whatever it holds (DESIGN.md, "the boundary"). */
   bytes(now, chunk) {
-    if (!this.#handle) return [];
+    if (!this.#handle) return NO_COMMANDS;
     this.#copyIn(chunk);
     return this.#run(this.#core._tes_bytes(this.#handle, now, chunk.length));
   }
@@ -341,9 +363,9 @@ export class CoreConnection {
     this.#core.HEAPU8.set(bytes, ptr);  // read HEAPU8 after the call: it may have grown memory
   }
 
-  // Decoded before anything is dispatched: a listener may call back into the core (close()), which reuses the
-  // command area.
+  // The words are copied and the text decoded before anything is dispatched: a listener may call back into the
+  // core (close()), which reuses the command area.
   #run(viewPtr) {
-    return decodeCommands(this.#core, viewPtr);
+    return readCommands(this.#core, viewPtr);
   }
 }

@@ -1,7 +1,9 @@
 // TracedEventSource: the EventSource interface (WHATWG §9.2.2) on top of the Wasm core and fetch().
 // The core decides everything (parsing, readyState, when to reconnect); this class runs its commands:
 // start requests, dispatch events, keep one timer.
-import { Command, CoreConnection, CloseType, CLOSE_TYPES } from './core-bindings.js';
+import {
+  Command, CoreConnection, CloseType, CLOSE_TYPES, commandAt, commandWords, messageData, messageType,
+} from './core-bindings.js';
 import { loadCore } from './core-loader.js';
 import { normalizeOptions } from './options.js';
 import { baseUrl, now, redact, report } from './platform.js';
@@ -133,62 +135,69 @@ export class TracedEventSource extends EventTarget {
     this.dispatchEvent(new Event('error'));
   }
 
-  // Runs the core's commands in order. Dispatching can re-enter (a listener calls close()): after that,
-  // nothing more is dispatched and no request or timer is started.
+  // Runs the core's commands (CoreConnection's result) in order. Dispatching can re-enter (a listener calls
+  // close()): after that, nothing more is dispatched and no request or timer is started. Messages, the
+  // per-event path, are dispatched straight from the command words without an intermediate object.
   #apply(commands) {
-    for (const c of commands) {
-      switch (c.op) {
-        case Command.CONNECT:
-          if (!this.#closed) this.#connect(c.attempt, c.lastEventIdHeader);
-          break;
-        case Command.ABORT:
-          this.#abortRequest();
-          break;
-        case Command.READY_STATE:
-          this.#readyState = c.state;
-          break;
-        case Command.OPEN:
-          if (!this.#closed) this.dispatchEvent(new Event('open'));
-          break;
-        case Command.MESSAGE:
-          if (!this.#closed) {
-            this.dispatchEvent(new MessageEvent(c.type || 'message',
-              { data: c.data, origin: this.#origin, lastEventId: this.#lastEventId }));
-          }
-          break;
-        case Command.LAST_EVENT_ID:
-          this.#lastEventId = c.id;
-          break;
-        case Command.ERROR:
-          if (!this.#closed) this.dispatchEvent(new Event('error'));
-          break;
-        case Command.SET_TIMER:
-          if (!this.#closed) this.#setTimer(c.delayMs);
-          break;
-        case Command.CANCEL_TIMER:
-          this.#clearTimer();
-          break;
-        case Command.DIAGNOSTIC:
-          this.#diagnose(c.kind === 'open' && this.#responseTrace ? { ...c, response: this.#responseTrace } : c);
-          break;
-        case Command.TRACE:
-          this.#attemptTrace = c.trace;
-          break;
-        case Command.RESPONSE_TRACE:
-          this.#responseTrace = this.#readResponseTrace(c.response);
-          break;
-        case Command.WARNING:
-          this.#diagnose({ kind: 'warning', attempt: 0, message: c.message });
-          break;
-        case Command.TELEMETRY_TICK:
-          this.#options.exporter?.tick();
-          break;
+    const { words } = commands;
+    for (let i = 0; i < words.length; i += commandWords(words[i])) {
+      if (words[i] === Command.MESSAGE) {
+        if (!this.#closed) {
+          this.dispatchEvent(new MessageEvent(messageType(commands, i) || 'message',
+            { data: messageData(commands, i), origin: this.#origin, lastEventId: this.#lastEventId }));
+        }
+      } else {
+        this.#applyCommand(commandAt(commands, i));
       }
     }
     if (this.#readyState === CLOSED && !this.#closed) {
       // The core gave up (fatal status, wrong content type, CORS, max retries).
       this.#closed = true;
       this.#release();
+    }
+  }
+
+  #applyCommand(c) {
+    switch (c.op) {
+      case Command.CONNECT:
+        if (!this.#closed) this.#connect(c.attempt, c.lastEventIdHeader);
+        break;
+      case Command.ABORT:
+        this.#abortRequest();
+        break;
+      case Command.READY_STATE:
+        this.#readyState = c.state;
+        break;
+      case Command.OPEN:
+        if (!this.#closed) this.dispatchEvent(new Event('open'));
+        break;
+      case Command.LAST_EVENT_ID:
+        this.#lastEventId = c.id;
+        break;
+      case Command.ERROR:
+        if (!this.#closed) this.dispatchEvent(new Event('error'));
+        break;
+      case Command.SET_TIMER:
+        if (!this.#closed) this.#setTimer(c.delayMs);
+        break;
+      case Command.CANCEL_TIMER:
+        this.#clearTimer();
+        break;
+      case Command.DIAGNOSTIC:
+        this.#diagnose(c.kind === 'open' && this.#responseTrace ? { ...c, response: this.#responseTrace } : c);
+        break;
+      case Command.TRACE:
+        this.#attemptTrace = c.trace;
+        break;
+      case Command.RESPONSE_TRACE:
+        this.#responseTrace = this.#readResponseTrace(c.response);
+        break;
+      case Command.WARNING:
+        this.#diagnose({ kind: 'warning', attempt: 0, message: c.message });
+        break;
+      case Command.TELEMETRY_TICK:
+        this.#options.exporter?.tick();
+        break;
     }
   }
 

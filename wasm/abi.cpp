@@ -82,7 +82,9 @@ tes::TracerInput tracer_input(const std::vector<uint8_t>& buffer, uint32_t len, 
 struct CommandView {
   const uint32_t* words;
   uint32_t word_count;
-  const char* strings;
+  const char* strings;    // the text area: valid UTF-8, string pairs count UTF-16 units
+  uint32_t strings_size;  // in bytes
+  const char* bytes;      // the byte area (kExport payloads)
 };
 
 namespace {
@@ -98,7 +100,8 @@ struct Handle {
 tes::Millis to_millis(double now) { return static_cast<tes::Millis>(std::floor(now)); }
 
 const CommandView* view_of(const tes::CommandBuffer& c, CommandView* view) {
-  *view = {c.words().data(), static_cast<uint32_t>(c.words().size()), c.strings().data()};
+  *view = {c.words().data(), static_cast<uint32_t>(c.words().size()), c.strings().data(),
+           static_cast<uint32_t>(c.strings().size()), c.bytes().data()};
   return view;
 }
 

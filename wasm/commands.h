@@ -1,9 +1,11 @@
 // Commands out of the core: what the shell must do after an input, in order.
 //
 // Wire format (read by js-glue/core-bindings.js): a sequence of little-endian uint32 words. Each command is a
-// tag word followed by a fixed number of argument words (listed below). Strings are (offset, length) pairs
-// of UTF-8 bytes relative to the start of the string area. Both areas belong to the connection and stay
-// valid until its next input call (they are cleared at the start of every input), nghttp2 `mem_send` style.
+// tag word followed by a fixed number of argument words (listed below). Strings are (offset, length) pairs in
+// UTF-16 code units of the text area, which always holds valid UTF-8 (utf8_text.h): the shell decodes the whole
+// area with one TextDecoder call and slices it. Payloads that are sent as bytes (kExport) are (offset, length)
+// pairs in bytes of a separate byte area. All areas belong to the connection and stay valid until its next
+// input call (they are cleared at the start of every input), nghttp2 `mem_send` style.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "tracer.h"
+#include "utf8_text.h"
 
 namespace tes {
 
@@ -32,7 +35,7 @@ enum class CommandTag : uint32_t {
                      // the context of the attempt that the next kConnect starts, or of one traced fetch
   kWarning = 12,     // [message]                                       rejected configuration, for diagnostics
   kResponseTrace = 13,  // [xray_trace_id, traceresponse_trace_id, server_timing_trace_id]  (32 hex or empty)
-  kExport = 14,         // [job, payload, keepalive]   (telemetry) POST the OTLP/HTTP JSON payload
+  kExport = 14,         // [job, payload (bytes), keepalive]   (telemetry) POST the OTLP/HTTP JSON payload
   kExportFailed = 15,   // [spans, status, will_retry, give_up_reason]   (telemetry) an export attempt failed
   kTelemetryTick = 16,  // []   (connection) a span was recorded: call the telemetry's tick() now
 };
@@ -50,17 +53,26 @@ class CommandBuffer {
   void clear() {
     words_.clear();
     strings_.clear();
+    string_units_ = 0;
+    bytes_.clear();
   }
   void push(CommandTag tag) { words_.push_back(static_cast<uint32_t>(tag)); }
   void push(CommandTag tag, std::initializer_list<uint32_t> args) {
     push(tag);
     words_.insert(words_.end(), args);
   }
-  // Appends the bytes to the string area and pushes their (offset, length).
+  // Appends the text (invalid UTF-8 replaced as a decoder would) and pushes its (offset, length) in UTF-16 units.
   void push_string(std::string_view s) {
-    words_.push_back(static_cast<uint32_t>(strings_.size()));
-    words_.push_back(static_cast<uint32_t>(s.size()));
-    strings_.append(s);
+    words_.push_back(string_units_);
+    const uint32_t units = static_cast<uint32_t>(append_valid_utf8(strings_, s));
+    words_.push_back(units);
+    string_units_ += units;
+  }
+  // Appends bytes that the shell passes on undecoded and pushes their (offset, length) in bytes.
+  void push_bytes(std::string_view b) {
+    words_.push_back(static_cast<uint32_t>(bytes_.size()));
+    words_.push_back(static_cast<uint32_t>(b.size()));
+    bytes_.append(b);
   }
   void push_word(uint32_t w) { words_.push_back(w); }
   void push_u64(uint64_t v) {
@@ -92,10 +104,16 @@ class CommandBuffer {
 
   const std::vector<uint32_t>& words() const { return words_; }
   const std::string& strings() const { return strings_; }
+  const std::string& bytes() const { return bytes_; }
+  // The string whose (offset, length) pair is at words()[i], as UTF-8 (for native readers: tests, tools).
+  std::string string_at(size_t i) const { return std::string(utf8_slice_by_utf16(strings_, words_[i], words_[i + 1])); }
+  std::string bytes_at(size_t i) const { return bytes_.substr(words_[i], words_[i + 1]); }
 
  private:
   std::vector<uint32_t> words_;
-  std::string strings_;
+  std::string strings_;      // valid UTF-8
+  uint32_t string_units_ = 0;  // UTF-16 length of strings_
+  std::string bytes_;
 };
 
 }  // namespace tes

@@ -51,7 +51,7 @@ const std::string* Telemetry::payload(uint32_t job_id) const {
 
 void Telemetry::push_export(uint32_t job, const std::string& payload, bool keepalive) {
   commands_.push(CommandTag::kExport, {job});
-  commands_.push_string(payload);
+  commands_.push_bytes(payload);
   commands_.push_word(keepalive ? 1u : 0u);
 }
 

@@ -21,9 +21,7 @@ using tes::ConnectionOptions;
 using tes::InputResult;
 using tes::ReadyState;
 
-inline std::string str_at(const tes::CommandBuffer& c, size_t i) {
-  return c.strings().substr(c.words()[i], c.words()[i + 1]);
-}
+inline std::string str_at(const tes::CommandBuffer& c, size_t i) { return c.string_at(i); }
 
 inline uint64_t u64_at(const tes::CommandBuffer& c, size_t i) {
   return c.words()[i] | (static_cast<uint64_t>(c.words()[i + 1]) << 32);

@@ -39,7 +39,7 @@ TelemetryOut read(const tes::Telemetry& t) {
   const auto& w = c.words();
   for (size_t i = 0; i < w.size();) {
     switch (static_cast<CommandTag>(w[i])) {
-      case CommandTag::kExport: out.exports.push_back({w[i + 1], str_at(c, i + 2), w[i + 4] != 0}); i += 5; break;
+      case CommandTag::kExport: out.exports.push_back({w[i + 1], c.bytes_at(i + 2), w[i + 4] != 0}); i += 5; break;
       case CommandTag::kExportFailed: out.failures.push_back({w[i + 1], w[i + 2], w[i + 3], w[i + 4]}); i += 5; break;
       case CommandTag::kSetTimer: out.timer = static_cast<long long>(u64_at(c, i + 1)); i += 3; break;
       default: FAIL("unexpected telemetry command " << w[i]); return out;

@@ -54,7 +54,7 @@ constexpr uint64_t kShellMaxSleepMs = 0x7fffffff;        // a shell timer sleeps
 struct Command {
   CommandTag tag;
   std::vector<uint32_t> args;
-  std::vector<std::string_view> strings;
+  std::vector<std::string> strings;
 };
 
 // Argument words after the tag, and which of them start (offset, length) string pairs.
@@ -72,16 +72,33 @@ bool layout(uint32_t tag, size_t* words, std::vector<size_t>* string_at) {
     case CommandTag::kTrace: *words = 18; *string_at = {2, 4, 6, 8, 10, 12, 14, 16}; return true;
     case CommandTag::kWarning: *words = 2; *string_at = {0}; return true;
     case CommandTag::kResponseTrace: *words = 6; *string_at = {0, 2, 4}; return true;
-    case CommandTag::kExport: *words = 4; *string_at = {1}; return true;
+    case CommandTag::kExport: *words = 4; *string_at = {}; return true;  // its payload is in the byte area
     case CommandTag::kExportFailed: *words = 4; *string_at = {}; return true;
   }
   return false;
+}
+
+// The text area must be valid UTF-8 (the shell decodes it in one go) and its strings must tile it in command order,
+// with (offset, length) in UTF-16 units.
+size_t utf16_length(const std::string& text) {
+  size_t units = 0;
+  for (size_t i = 0; i < text.size();) {
+    const uint8_t lead = static_cast<uint8_t>(text[i]);
+    const size_t len = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    units += len == 4 ? 2 : 1;
+    i += len;
+  }
+  return units;
 }
 
 std::vector<Command> decode(const tes::CommandBuffer& buffer) {
   std::vector<Command> out;
   const std::vector<uint32_t>& w = buffer.words();
   const std::string& strings = buffer.strings();
+  std::string revalidated;
+  tes::append_valid_utf8(revalidated, strings);
+  FUZZ_CHECK(revalidated == strings, "the text area is not valid UTF-8");
+  const uint64_t total_units = utf16_length(strings);
   uint64_t next_string = 0;  // strings are appended in command order: each starts where the previous ended
   for (size_t i = 0; i < w.size();) {
     size_t words = 0;
@@ -91,16 +108,20 @@ std::vector<Command> decode(const tes::CommandBuffer& buffer) {
     Command c{static_cast<CommandTag>(w[i]), std::vector<uint32_t>(w.begin() + i + 1, w.begin() + i + 1 + words), {}};
     for (size_t at : string_at) {
       const uint64_t off = c.args[at], len = c.args[at + 1];
-      FUZZ_CHECK(off == next_string && off + len <= strings.size(),
-                 "string (" << off << ", " << len << ") of command " << w[i] << " outside the string area ("
-                            << strings.size() << " bytes, next at " << next_string << ")");
-      c.strings.emplace_back(strings.data() + off, len);
+      FUZZ_CHECK(off == next_string && off + len <= total_units,
+                 "string (" << off << ", " << len << ") of command " << w[i] << " outside the text area ("
+                            << total_units << " UTF-16 units, next at " << next_string << ")");
+      c.strings.push_back(buffer.string_at(i + 1 + at));
       next_string = off + len;
+    }
+    if (c.tag == CommandTag::kExport) {  // strings[0]: the payload, from the byte area
+      FUZZ_CHECK(uint64_t{c.args[1]} + c.args[2] <= buffer.bytes().size(), "kExport payload outside the byte area");
+      c.strings.push_back(buffer.bytes_at(i + 2));
     }
     i += 1 + words;
     out.push_back(std::move(c));
   }
-  FUZZ_CHECK(next_string == strings.size(), "string area has " << strings.size() - next_string << " stray bytes");
+  FUZZ_CHECK(next_string == total_units, "text area has " << total_units - next_string << " stray UTF-16 units");
   return out;
 }
 
@@ -450,14 +471,18 @@ class Harness {
           break;
         case CommandTag::kMessage:
           FUZZ_CHECK(state_ == State::kOpen && shell_ready_ == 1, "an event dispatched in state " << name(state_));
-          FUZZ_CHECK(c.strings[1].size() < config_.options.max_event_bytes && c.strings[0].size() < config_.options.max_event_bytes,
+          // Compared in UTF-16 units: a replaced invalid byte takes three bytes of text but stays one unit.
+          FUZZ_CHECK(utf16_length(c.strings[1]) < config_.options.max_event_bytes &&
+                         utf16_length(c.strings[0]) < config_.options.max_event_bytes,
                      "an event larger than maxEventBytes");
           retries_since_event_ = 0;
           break;
         case CommandTag::kLastEventId:
           FUZZ_CHECK(state_ == State::kOpen, "kLastEventId in state " << name(state_));
           FUZZ_CHECK(c.strings[0].find('\0') == std::string_view::npos, "a last event ID with NUL");
-          FUZZ_CHECK(c.strings[0] != shell_last_id_, "kLastEventId without a change");
+          // Two different raw ids can decode alike (each invalid byte becomes U+FFFD); otherwise a change is visible.
+          FUZZ_CHECK(c.strings[0] != shell_last_id_ || c.strings[0].find("\xEF\xBF\xBD") != std::string::npos,
+                     "kLastEventId without a change");
           shell_last_id_ = std::string(c.strings[0]);
           break;
         case CommandTag::kError:
@@ -505,7 +530,9 @@ class Harness {
     const uint32_t model_ready = state_ == State::kOpen ? 1 : state_ == State::kClosed ? 2 : 0;
     FUZZ_CHECK(ready == model_ready, "ready_state() " << ready << " in model state " << name(state_));
     FUZZ_CHECK(conn_.attempt() == attempt_, "attempt() " << conn_.attempt() << ", " << attempt_ << " kConnect seen");
-    FUZZ_CHECK(conn_.last_event_id() == shell_last_id_, "last_event_id() differs from what the shell was told");
+    std::string decoded_id;
+    tes::append_valid_utf8(decoded_id, conn_.last_event_id());
+    FUZZ_CHECK(decoded_id == shell_last_id_, "last_event_id() differs from what the shell was told");
     if (closed_by_app_) FUZZ_CHECK(state_ == State::kClosed, "close() did not close");
 
     // Exactly the timers the state needs.

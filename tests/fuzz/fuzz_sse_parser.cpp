@@ -10,7 +10,7 @@
 //
 // The parser runs three times: with that chunking, with each stream in one call, and one byte per call. Each run's
 // reports (events, last-event-ID changes, retry, the cap error), with the byte strings decoded as the shell decodes
-// them (TextDecoder, U+FFFD for invalid bytes), must equal what the reference gives for the whole body. Any
+// them (utf8_text.h, then TextDecoder: U+FFFD for invalid bytes), must equal what the reference gives for the whole body. Any
 // difference traps with both lists printed.
 #include <cstddef>
 #include <cstdint>
@@ -22,11 +22,27 @@
 #include "fuzz_util.h"
 #include "reference_sse.h"
 #include "sse_parser.h"
+#include "utf8_text.h"
 
 namespace {
 
 using ref::Record;
 using Kind = ref::Record::Kind;
+
+// The shell's decoding (utf8_text.h: the core makes each string valid UTF-8 and counts its UTF-16 units, then the
+// shell decodes them) must be the reference's WHATWG decode of the same bytes, unit count included.
+std::string shell_decode(std::string_view bytes) {
+  std::string text;
+  const size_t units = tes::append_valid_utf8(text, bytes);
+  const std::string expected = ref::decode_value(bytes);
+  FUZZ_CHECK(text == expected, "append_valid_utf8(" << fuzz::escape(bytes) << ") = " << fuzz::escape(text)
+                                                    << ", WHATWG decode " << fuzz::escape(expected));
+  size_t expected_units = 0;
+  for (const ref::CodePoint& cp : ref::utf8_decode(bytes, /*strip_bom=*/false)) expected_units += cp.value > 0xFFFF ? 2 : 1;
+  FUZZ_CHECK(units == expected_units, "append_valid_utf8(" << fuzz::escape(bytes) << ") counted " << units
+                                                           << " UTF-16 units, WHATWG decode has " << expected_units);
+  return text;
+}
 
 // What the parser reported, in the reference's terms.
 class Recorder final : public tes::SseSink {
@@ -35,8 +51,8 @@ class Recorder final : public tes::SseSink {
   std::string last_id;  // raw bytes, as last reported
 
   void on_event(std::string_view type, std::string_view data) override {
-    records.push_back({Kind::kEvent, type.empty() ? std::string("message") : ref::decode_value(type),
-                       ref::decode_value(data), ref::decode_value(last_id)});
+    records.push_back({Kind::kEvent, type.empty() ? std::string("message") : shell_decode(type), shell_decode(data),
+                       shell_decode(last_id)});
   }
   void on_last_event_id(std::string_view id) override {
     FUZZ_CHECK(id.find('\0') == std::string_view::npos, "a last event ID with U+0000: " << fuzz::escape(id));
@@ -44,7 +60,7 @@ class Recorder final : public tes::SseSink {
     last_id.assign(id.data(), id.size());
     // Two different byte strings can decode to the same DOM string ("1\x8E" and "1\x97" are both "1\uFFFD"): the
     // shell then sets the same value again, which nobody can observe. Only a change of the decoded string counts.
-    std::string decoded = ref::decode_value(id);
+    std::string decoded = shell_decode(id);
     if (decoded == last_decoded_id_) return;
     last_decoded_id_ = decoded;
     records.push_back({Kind::kLastEventId, {}, {}, std::move(decoded)});
