@@ -65,6 +65,18 @@ void clear_and_shrink(std::string& s) {
   }
 }
 
+// Makes room for `needed` bytes in a buffer whose size the cap bounds (`limit`). Growth doubles as usual but never
+// reserves past the limit: a 10 MB line under a 16 MiB cap takes 16 MiB, not the 32 MiB that plain doubling would
+// reserve on the way (Wasm memory, once grown, is never given back to the page). libc++ (the Wasm build) reserves
+// what is asked; libstdc++ rounds a reserve up to twice the old capacity, so native builds still double.
+void reserve_capped(std::string& s, size_t needed, size_t limit) {
+  if (needed <= s.capacity()) return;
+  size_t target = s.capacity() * 2;
+  if (target > limit) target = limit;
+  if (target < needed) target = needed;
+  s.reserve(target);
+}
+
 }  // namespace
 
 void SseParser::reset_stream() {
@@ -109,6 +121,7 @@ ParseStatus SseParser::feed(const uint8_t* data, size_t len, SseSink& sink) {
         failed_ = true;
         return ParseStatus::kEventTooLarge;
       }
+      reserve_capped(line_, line_.size() + remaining, max_event_bytes_);
       line_.append(reinterpret_cast<const char*>(data + pos), remaining);
       return ParseStatus::kOk;
     }
@@ -125,6 +138,7 @@ ParseStatus SseParser::feed(const uint8_t* data, size_t len, SseSink& sink) {
         failed_ = true;
         return ParseStatus::kEventTooLarge;
       }
+      reserve_capped(line_, line_.size() + end, max_event_bytes_);
       line_.append(reinterpret_cast<const char*>(data + pos), end);
       process_line(reinterpret_cast<const uint8_t*>(line_.data()), line_.size(), sink);
       line_.clear();
@@ -161,6 +175,7 @@ void SseParser::process_line(const uint8_t* line, size_t len, SseSink& sink) {
       failed_ = true;
       return;
     }
+    reserve_capped(data_, data_.size() + value_len + 1, max_event_bytes_);
     data_.append(reinterpret_cast<const char*>(value), value_len);
     data_.push_back('\n');
   } else if (name_is(line, name_len, "event", 5)) {
