@@ -21,3 +21,23 @@ export function report(error) {
   if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
   else console.error(error);
 }
+
+/**
+ * Resolves in a new task, so the page can paint and handle input in between. scheduler.yield() where it exists
+ * (it keeps the caller's priority); otherwise a MessageChannel message, which, unlike setTimeout, is not clamped
+ * to 4 ms when tasks nest; setTimeout where neither exists.
+ */
+export function yieldToPage() {
+  if (typeof globalThis.scheduler?.yield === 'function') return globalThis.scheduler.yield();
+  if (typeof MessageChannel === 'function' && typeof process !== 'object') {
+    return new Promise((resolve) => {
+      const { port1, port2 } = new MessageChannel();
+      port1.onmessage = () => {
+        port1.close();
+        resolve();
+      };
+      port2.postMessage(null);
+    });
+  }
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}

@@ -24,8 +24,9 @@ async function classifyFetchFailure(fetchImpl, url, credentials, signal, hadResp
 
 /**
  * Runs one attempt. `sink.response(response)` is called with the response head, `sink.chunk(bytes)` per
- * body chunk, `sink.end(closeType)` once when the attempt ends on its own. After `signal` aborts, nothing is
- * reported: the caller aborted because it no longer cares. `hadResponse`: an earlier attempt of the same
+ * body chunk (it may return a promise: the next read waits for it), `sink.end(closeType)` once when the
+ * attempt ends on its own. After `signal` aborts, nothing is reported: the caller aborted because it no longer
+ * cares. `hadResponse`: an earlier attempt of the same
  * source read a response head (see classifyFetchFailure). When `headers` carry `traceHeaders`, redirects go
  * through the guard (`allows` is the origin policy) and `sink.redirected(url|null)` hears when they were withheld.
  */
@@ -61,7 +62,9 @@ export async function runAttempt({ fetchImpl, url, headers, traceHeaders, allows
         sink.end(CloseType.graceful);
         return;
       }
-      sink.chunk(value);
+      // A promise when the sink spread the chunk over several tasks: read on when it is done.
+      const pending = sink.chunk(value);
+      if (pending) await pending;
       if (signal.aborted) {
         reader.cancel().catch(() => {});
         return;
