@@ -2,7 +2,7 @@
 // The core decides everything (batching, what to retry and when, what a page-hide flush holds); this file only
 // POSTs the bytes it is handed, reports the outcome back, keeps one timer and listens for the page going away.
 // Nothing here ever throws into the app: failures are counted by the core and reported to `onError`.
-import { optionError } from './option-error.js';
+import { checkStaticHeaders, optionError } from './option-error.js';
 import { Command, CoreTelemetry } from './core-bindings.js';
 import { loadCore } from './core-loader.js';
 import { now, report } from './platform.js';
@@ -29,15 +29,19 @@ function normalize(options) {
   } catch {
     fail('endpoint', 'a URL such as "https://collector.example.com/v1/traces"', options.endpoint);
   }
+  if (!/^https?:$/.test(new URL(endpoint).protocol)) fail('endpoint', 'an http: or https: URL', options.endpoint);
   const { headers, onError } = options;
   if (headers !== undefined && (headers === null || (typeof headers !== 'object' && typeof headers !== 'function'))) {
     fail('headers', 'an object or a function returning one', headers);
   }
+  checkStaticHeaders('createExporter: ', headers);
   for (const name of ['onError', 'fetch']) {
     if (options[name] !== undefined && typeof options[name] !== 'function') fail(name, 'a function', options[name]);
   }
   for (const name of ['serviceName', 'serviceVersion']) {
-    if (options[name] !== undefined && typeof options[name] !== 'string') fail(name, 'a string', options[name]);
+    const value = options[name];
+    // NUL would cut the value short on its way into the core (C strings).
+    if (value !== undefined && (typeof value !== 'string' || value.includes('\0'))) fail(name, 'a string without NUL', value);
   }
   return {
     endpoint,

@@ -1,4 +1,4 @@
-import { optionError } from './option-error.js';
+import { checkStaticHeaders, optionError } from './option-error.js';
 import { exporterState } from './exporter.js';
 import { normalizeTraceOptions } from './trace-options.js';
 
@@ -43,9 +43,10 @@ function ratioOption(init, name) {
 function retryStatusesOption(init) {
   const value = init.retryStatuses;
   if (value === undefined) return DEFAULT_RETRY_STATUSES;
-  if (!Array.isArray(value) || value.some((s) => !Number.isInteger(s) || s < 400 || s > 599)) {
-    fail('retryStatuses', 'an array of HTTP statuses from 400 to 599', value);
-  }
+  // An index loop, not some(): some() skips the holes of a sparse array ([, 503]).
+  let valid = Array.isArray(value);
+  for (let i = 0; valid && i < value.length; i++) valid = Number.isInteger(value[i]) && value[i] >= 400 && value[i] <= 599;
+  if (!valid) fail('retryStatuses', 'an array of HTTP statuses from 400 to 599', value);
   return [...new Set(value)];
 }
 
@@ -71,6 +72,7 @@ export function normalizeOptions(init) {
   if (headers !== undefined && headers !== null && typeof headers !== 'object' && typeof headers !== 'function') {
     fail('headers', 'an object or a function returning one', headers);
   }
+  checkStaticHeaders('TracedEventSource: ', headers);
   const fetchImpl = functionOption(init, 'fetch') ?? globalThis.fetch;
   if (typeof fetchImpl !== 'function') {
     throw new TypeError('TracedEventSource: no fetch() in this environment; pass one as the `fetch` option');

@@ -9,7 +9,7 @@ const FLAG_XRAY = 2;
 const FLAG_OMIT_UNSAMPLED = 4;
 
 function fail(name, expected, value) {
-  throw optionError('', `trace.${name}`, expected, value);
+  throw optionError('', name ? `trace.${name}` : 'trace', expected, value);
 }
 
 function members(name, value) {
@@ -54,7 +54,9 @@ export function normalizeTraceOptions(trace) {
   const parent = trace.parent ?? '';
   if (typeof parent !== 'string' || parent.includes('\0')) fail('parent', 'a traceparent or X-Amzn-Trace-Id string', parent);
 
-  const allowed = trace.allowedOrigins ?? [];
+  // Every option is read once, here: a getter is not consulted again on later attempts.
+  const allowedOption = trace.allowedOrigins;
+  const allowed = allowedOption ?? [];
   let allowsOther;
   if (typeof allowed === 'function') {
     allowsOther = (url) => {
@@ -71,7 +73,10 @@ export function normalizeTraceOptions(trace) {
   const pageOrigin = globalThis.location?.origin;
   const allows = typeof pageOrigin === 'string'
     ? (url) => url.origin === pageOrigin || allowsOther(url)
-    : (url) => (trace.allowedOrigins === undefined ? true : allowsOther(url));
+    : (url) => (allowedOption === undefined ? true : allowsOther(url));
+
+  const debug = trace.debug ?? false;
+  if (typeof debug !== 'boolean') fail('debug', 'a boolean', debug);
 
   return {
     flags: (propagators.includes('w3c') ? FLAG_W3C : 0) | (propagators.includes('xray') ? FLAG_XRAY : 0)
@@ -80,7 +85,7 @@ export function normalizeTraceOptions(trace) {
     parent,
     tracestate: members('tracestate', trace.tracestate),
     baggage: members('baggage', trace.baggage),
-    debug: Boolean(trace.debug),
+    debug,
     allows,
   };
 }

@@ -267,7 +267,16 @@ export class TracedEventSource extends EventTarget {
         if (this.#request === controller) this.#request = null;
         this.#apply(this.#core.end(now(), closeType));
       },
-    }).catch(report);
+    }).catch((error) => {
+      // Something threw outside fetch() itself (an app-supplied fetch that resolved to no Response, say): report
+      // it, and end the attempt as a network failure so the source retries instead of waiting for ever.
+      report(error);
+      if (this.#request === controller && this.#core && !this.#closed) {
+        this.#request = null;
+        controller.abort();
+        this.#apply(this.#core.end(now(), CloseType.network));
+      }
+    });
   }
 
   // One network chunk into the core, in slices within a time budget (see FEED_SLICE). Returns a promise only when

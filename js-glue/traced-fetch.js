@@ -18,7 +18,8 @@ export function createTracedFetch(options = {}) {
   }
   const { onSpan } = options;
   if (onSpan !== undefined && typeof onSpan !== 'function') throw new TypeError("createTracedFetch: option 'onSpan' must be a function");
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new TypeError("createTracedFetch: option 'fetch' must be a function");
+  const appFetch = options.fetch;  // read once: changing the options object later changes nothing
+  if (appFetch !== undefined && typeof appFetch !== 'function') throw new TypeError("createTracedFetch: option 'fetch' must be a function");
   let exporter = null;
   if (options.exporter !== undefined) {
     try {
@@ -30,7 +31,7 @@ export function createTracedFetch(options = {}) {
   let tracer = null;
 
   return async function tracedFetch(input, init = undefined) {
-    const fetchImpl = options.fetch ?? globalThis.fetch;
+    const fetchImpl = appFetch ?? globalThis.fetch;
     let core;
     try {
       core = await loadCore();
