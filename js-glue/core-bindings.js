@@ -83,7 +83,7 @@ const NO_COMMANDS = Object.freeze({ words: new Uint32Array(0), text: '', heap8: 
  * count UTF-16 units, so each string is a slice). `heap8`/`bytesPtr` reach the byte area of kExport payloads,
  * which must be read before the next input.
  */
-export function readCommands(core, viewPtr) {
+function readCommands(core, viewPtr) {
   if (!viewPtr) return NO_COMMANDS;
   const heap32 = core.HEAPU32;
   const heap8 = core.HEAPU8;
@@ -97,14 +97,6 @@ export function readCommands(core, viewPtr) {
     heap8,
     bytesPtr: heap32[v + 4],
   };
-}
-
-/** Calls `visit(command)` with each command of `commands` (from readCommands) as a plain object, in order. */
-export function forEachCommand(commands, visit) {
-  const { words } = commands;
-  for (let i = 0; i < words.length; i += COMMAND_WORDS[words[i]] ?? unknownCommand(words[i])) {
-    visit(commandAt(commands, i));
-  }
 }
 
 // The fields of the kMessage command at words[i], without building an object (the per-event path).
@@ -121,9 +113,11 @@ function unknownCommand(tag) {
   throw new Error(`traced-eventsource: unknown core command ${tag}; core.wasm and core-bindings.js disagree`);
 }
 
+/** Every command of an input as a plain object, in order (for the inputs that are not per-event). */
 function decodeCommands(core, viewPtr) {
+  const commands = readCommands(core, viewPtr);
   const out = [];
-  forEachCommand(readCommands(core, viewPtr), (c) => out.push(c));
+  for (let i = 0; i < commands.words.length; i += commandWords(commands.words[i])) out.push(commandAt(commands, i));
   return out;
 }
 
@@ -307,7 +301,7 @@ export class CoreConnection {
 
   get alive() { return this.#handle !== 0; }
 
-  // Every input returns its commands as readCommands() gives them: walk them with forEachCommand().
+  // Every input returns its commands as readCommands() gives them: walk them with commandWords() and commandAt().
   start(now) { return this.#run(this.#handle && this.#core._tes_start(this.#handle, now)); }
   timer(now) { return this.#run(this.#handle && this.#core._tes_timer(this.#handle, now)); }
   end(now, closeType) { return this.#run(this.#handle && this.#core._tes_end(this.#handle, now, closeType)); }

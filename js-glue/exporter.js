@@ -23,13 +23,14 @@ function integer(options, name, fallback, min, max) {
 
 function normalize(options) {
   if (options === null || typeof options !== 'object') throw new TypeError('createExporter: options must be an object');
-  let endpoint;
+  let endpointUrl;
   try {
-    endpoint = new URL(options.endpoint, globalThis.document?.baseURI ?? globalThis.location?.href).href;
+    endpointUrl = new URL(options.endpoint, globalThis.document?.baseURI ?? globalThis.location?.href);
   } catch {
     fail('endpoint', 'a URL such as "https://collector.example.com/v1/traces"', options.endpoint);
   }
-  if (!/^https?:$/.test(new URL(endpoint).protocol)) fail('endpoint', 'an http: or https: URL', options.endpoint);
+  if (!/^https?:$/.test(endpointUrl.protocol)) fail('endpoint', 'an http: or https: URL', options.endpoint);
+  const endpoint = endpointUrl.href;
   const { headers, onError } = options;
   if (headers !== undefined && (headers === null || (typeof headers !== 'object' && typeof headers !== 'function'))) {
     fail('headers', 'an object or a function returning one', headers);

@@ -25,7 +25,8 @@ export function report(error) {
 /**
  * Resolves in a new task, so the page can paint and handle input in between. scheduler.yield() where it exists
  * (it keeps the caller's priority); otherwise a MessageChannel message, which, unlike setTimeout, is not clamped
- * to 4 ms when tasks nest; setTimeout where neither exists.
+ * to 4 ms when tasks nest; setTimeout in Node (which does not clamp it, and where an open MessagePort would keep
+ * the process alive) and where neither exists.
  */
 export function yieldToPage() {
   if (typeof globalThis.scheduler?.yield === 'function') return globalThis.scheduler.yield();

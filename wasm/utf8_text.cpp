@@ -23,6 +23,9 @@ size_t ascii_run(const uint8_t* p, const uint8_t* end) {
 
 bool in(uint8_t byte, uint8_t lower, uint8_t upper) { return byte >= lower && byte <= upper; }
 
+// Bytes of the code point a lead byte of valid UTF-8 starts.
+size_t sequence_length(uint8_t lead) { return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4; }
+
 }  // namespace
 
 size_t append_valid_utf8(std::string& out, std::string_view in_text) {
@@ -75,13 +78,21 @@ size_t append_valid_utf8(std::string& out, std::string_view in_text) {
   return units;
 }
 
+size_t utf16_length(std::string_view text) {
+  size_t units = 0;
+  for (size_t byte = 0; byte < text.size();) {
+    const size_t len = sequence_length(static_cast<uint8_t>(text[byte]));
+    byte += len;
+    units += len == 4 ? 2 : 1;  // four bytes encode a supplementary code point: a surrogate pair
+  }
+  return units;
+}
+
 std::string_view utf8_slice_by_utf16(std::string_view text, size_t units_off, size_t units_len) {
-  // Bytes per UTF-16 unit of the code point a lead byte starts: 4-byte sequences are two units.
   size_t byte = 0, unit = 0;
   auto advance_to = [&](size_t target) {
     while (unit < target && byte < text.size()) {
-      const uint8_t lead = static_cast<uint8_t>(text[byte]);
-      const size_t len = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+      const size_t len = sequence_length(static_cast<uint8_t>(text[byte]));
       byte += len;
       unit += len == 4 ? 2 : 1;
     }

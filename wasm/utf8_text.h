@@ -18,6 +18,9 @@ namespace tes {
 // Returns the length of the appended text in UTF-16 code units.
 size_t append_valid_utf8(std::string& out, std::string_view in);
 
+// The length of valid UTF-8 `text` in UTF-16 code units.
+size_t utf16_length(std::string_view text);
+
 // The bytes of valid UTF-8 `text` that hold UTF-16 code units [units_off, units_off + units_len) (for tests and
 // tools that read the command area natively; a range that splits a surrogate pair is widened to the pair).
 std::string_view utf8_slice_by_utf16(std::string_view text, size_t units_off, size_t units_len);

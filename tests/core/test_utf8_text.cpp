@@ -36,6 +36,7 @@ TEST_CASE("utf8 text: ASCII and valid UTF-8 are copied unchanged and counted in 
   const std::string mixed = "caf\xC3\xA9 \xF0\x9F\x98\x80 \xE2\x82\xAC" + ascii;
   CHECK(decode(mixed).text == mixed);
   CHECK(decode(mixed).units == 4 + 1 + 2 + 1 + 1 + ascii.size());
+  CHECK(tes::utf16_length(mixed) == decode(mixed).units);
 }
 
 TEST_CASE("utf8 text: each maximal subpart of an ill-formed sequence becomes one U+FFFD") {

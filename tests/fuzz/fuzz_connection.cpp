@@ -80,16 +80,7 @@ bool layout(uint32_t tag, size_t* words, std::vector<size_t>* string_at) {
 
 // The text area must be valid UTF-8 (the shell decodes it in one go) and its strings must tile it in command order,
 // with (offset, length) in UTF-16 units.
-size_t utf16_length(const std::string& text) {
-  size_t units = 0;
-  for (size_t i = 0; i < text.size();) {
-    const uint8_t lead = static_cast<uint8_t>(text[i]);
-    const size_t len = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-    units += len == 4 ? 2 : 1;
-    i += len;
-  }
-  return units;
-}
+using tes::utf16_length;
 
 std::vector<Command> decode(const tes::CommandBuffer& buffer) {
   std::vector<Command> out;
