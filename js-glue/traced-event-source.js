@@ -7,6 +7,7 @@ import {
 import { loadCore } from './core-loader.js';
 import { normalizeOptions } from './options.js';
 import { baseUrl, now, redact, report, yieldToPage } from './platform.js';
+import { SseMessageEvent } from './sse-message-event.js';
 import { runAttempt } from './transport.js';
 
 const CONNECTING = 0;
@@ -148,8 +149,8 @@ export class TracedEventSource extends EventTarget {
     for (let i = 0; i < words.length; i += commandWords(words[i])) {
       if (words[i] === Command.MESSAGE) {
         if (!this.#closed) {
-          this.dispatchEvent(new MessageEvent(messageType(commands, i) || 'message',
-            { data: messageData(commands, i), origin: this.#origin, lastEventId: this.#lastEventId }));
+          this.dispatchEvent(new SseMessageEvent(messageType(commands, i) || 'message', messageData(commands, i),
+            this.#origin, this.#lastEventId));
         }
       } else {
         this.#applyCommand(commandAt(commands, i));

@@ -31,8 +31,15 @@ async function constructorFor(impl) {
 
 /** One observation: what a listener can see of an event, at dispatch time. */
 function observe(ev, source) {
-  const o = { type: ev.type, cls: ev.constructor.name, readyState: source.readyState, bubbles: ev.bubbles, cancelable: ev.cancelable };
-  if (ev instanceof MessageEvent) Object.assign(o, { data: summarize(ev.data), lastEventId: ev.lastEventId, origin: ev.origin });
+  // The platform interface (its toString tag), not the JS constructor: TracedEventSource's messages are
+  // MessageEvents made by a subclass (js-glue/sse-message-event.js).
+  const cls = Object.prototype.toString.call(ev).slice(8, -1);
+  const o = { type: ev.type, cls, readyState: source.readyState, bubbles: ev.bubbles, cancelable: ev.cancelable,
+    composed: ev.composed, defaultPrevented: ev.defaultPrevented };
+  if (ev instanceof MessageEvent) {
+    Object.assign(o, { data: summarize(ev.data), lastEventId: ev.lastEventId, origin: ev.origin,
+      source: ev.source, ports: ev.ports.length, instanceOfMessageEvent: true });
+  }
   return o;
 }
 
