@@ -5,7 +5,7 @@
 import { checkStaticHeaders, optionError } from './option-error.js';
 import { Command, CoreTelemetry } from './core-bindings.js';
 import { loadCore } from './core-loader.js';
-import { now, report } from './platform.js';
+import { now, report, timeoutSignal } from './platform.js';
 
 const SDK_VERSION = '0.1.0';
 const exporters = new WeakMap();  // the public exporter object → its internal state
@@ -148,7 +148,7 @@ class ExporterState {
         // which the core's page-hide packing respects.
         // A collector that never answers must not hold an export slot for ever (keepalive requests outlive
         // the page and are bounded by the browser).
-        const signal = keepalive ? undefined : AbortSignal.timeout(this.#options.exportTimeoutMs);
+        const signal = keepalive ? undefined : timeoutSignal(this.#options.exportTimeoutMs);
         const response = await fetchImpl(this.#options.endpoint,
           { method: 'POST', headers: this.#headers(), body, keepalive, credentials: 'omit', signal });
         status = response.status;

@@ -16,6 +16,14 @@ export function redact(url) {
   return `${u.origin}${u.pathname}`;
 }
 
+/** An AbortSignal that aborts after `ms`; AbortSignal.timeout() where it exists (Chrome 103, Safari 16). */
+export function timeoutSignal(ms) {
+  if (typeof AbortSignal.timeout === 'function') return AbortSignal.timeout(ms);
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new DOMException('signal timed out', 'TimeoutError')), ms);
+  return controller.signal;
+}
+
 /** An app callback threw: report it like an uncaught error, never into the library's own control flow. */
 export function report(error) {
   if (typeof globalThis.reportError === 'function') globalThis.reportError(error);

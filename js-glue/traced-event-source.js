@@ -350,11 +350,9 @@ export class TracedEventSource extends EventTarget {
       report(error);
     }
   }
-
-  static {
-    for (const type of ['open', 'message', 'error']) defineEventHandler(this.prototype, type);
-  }
 }
+// After the class rather than in a static block, which Safari has only since 16.4.
+for (const type of ['open', 'message', 'error']) defineEventHandler(TracedEventSource.prototype, type);
 
 function describe({ kind, attempt, closeType, status, delayMs, reason, resumeSupported }) {
   const why = closeType ? ` (${closeType}${status ? ` ${status}` : ''})` : '';
