@@ -131,12 +131,15 @@ function parserTables(samples) {
   const of = (c, parser, size) => samples
     .filter((s) => s.corpus === c && s.parser === parser && s.size === size && timed(s));
   const msPerMiB = (c, parser, size) => 1000 / median(of(c, parser, size).map((s) => s.mibPerS));
-  const dispatch = table(['corpus', 'MessageEvent dispatch alone, events/s', 'dispatch ms/MiB',
-    'core parser ms/MiB (16 KiB)', 'eventsource-parser ms/MiB (16 KiB)'], corporaOf(samples).map((c) => [c,
+  const dispatch = table(['corpus', 'new MessageEvent(init) + dispatch, events/s', 'its ms/MiB',
+    'TracedEventSource\'s subclass + dispatch, events/s', 'its ms/MiB', 'core parser ms/MiB (16 KiB)',
+    'eventsource-parser ms/MiB (16 KiB)'], corporaOf(samples).map((c) => [c,
     range(summary(of(c, 'dispatch', 0).map((s) => s.eventsPerS))), fmt(msPerMiB(c, 'dispatch', 0)),
+    range(summary(of(c, 'dispatch-subclass', 0).map((s) => s.eventsPerS))), fmt(msPerMiB(c, 'dispatch-subclass', 0)),
     fmt(msPerMiB(c, 'core', 16384)), fmt(msPerMiB(c, 'eventsource-parser', 16384))]));
   return `${main}\n\nA reference for the end-to-end goals: dispatching real MessageEvents alone (events parsed ` +
-    'beforehand, `new MessageEvent(type, { data, origin, lastEventId })` + `dispatchEvent` to one listener) costs, ' +
+    'beforehand, then each made with `new MessageEvent(type, { data, origin, lastEventId })`, or as ' +
+    'TracedEventSource makes them (js-glue/sse-message-event.js), and dispatched to one listener) costs, ' +
     `per MiB of wire data:\n\n${dispatch}`;
 }
 

@@ -6,6 +6,8 @@ import {
 } from '../../js-glue/core-bindings.js';
 import { loadCore } from '../../js-glue/core-loader.js';
 import { normalizeOptions } from '../../js-glue/options.js';
+// The MessageEvent subclass TracedEventSource dispatches (for the parser section's dispatch reference).
+export { SseMessageEvent } from '../../js-glue/sse-message-event.js';
 
 const RESPONSE_HEAD = { contentType: 'text/event-stream', xray: '', traceresponse: '', serverTiming: '', retryAfter: '',
   resumeSupported: true };

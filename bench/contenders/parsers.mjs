@@ -4,16 +4,17 @@
 // Both hand every event to the same checksum accumulator.
 import { createParser } from 'eventsource-parser';
 import { createAccumulator } from '../checksum.mjs';
-import { createCoreParser } from './core-parser.mjs';
+import { createCoreParser, SseMessageEvent } from './core-parser.mjs';
 
 export const PARSERS = ['core', 'eventsource-parser'];
 
 /**
  * A reference, not a contender: the cost of dispatching real MessageEvents alone. The corpus is parsed untimed
- * (eventsource-parser), then each event is dispatched as `new MessageEvent(type, { data, origin, lastEventId })` on
- * an EventTarget whose listener feeds the accumulator — the floor under any EventSource that dispatches events.
+ * (eventsource-parser), then each event is dispatched on an EventTarget whose listener feeds the accumulator —
+ * the floor under any EventSource that dispatches events. `subclass`: made as TracedEventSource makes them
+ * (its MessageEvent subclass) instead of `new MessageEvent(type, { data, origin, lastEventId })`.
  */
-export function runDispatchOnly(bytes, mode, origin) {
+export function runDispatchOnly(bytes, mode, origin, subclass = false) {
   const events = [];
   let lastEventId = '';
   const parser = createParser({
@@ -26,9 +27,16 @@ export function runDispatchOnly(bytes, mode, origin) {
   const listener = (e) => acc.add(e.type, e.data, e.lastEventId);
   for (const type of new Set(events.map((e) => e.type))) target.addEventListener(type, listener);
   const t0 = performance.now();
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i];
-    target.dispatchEvent(new MessageEvent(e.type, { data: e.data, origin, lastEventId: e.lastEventId }));
+  if (subclass) {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      target.dispatchEvent(new SseMessageEvent(e.type, e.data, origin, e.lastEventId));
+    }
+  } else {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      target.dispatchEvent(new MessageEvent(e.type, { data: e.data, origin, lastEventId: e.lastEventId }));
+    }
   }
   const ms = performance.now() - t0;
   return { ms, count: acc.count, checksum: acc.value() };
@@ -42,9 +50,10 @@ export function chunked(bytes, size) {
   return out;
 }
 
-/** Parses all chunks with `name`; resolves to { ms, count, checksum }. ('dispatch' ignores the chunking.) */
+/** Parses all chunks with `name`; resolves to { ms, count, checksum }. (The dispatch references take no chunks.) */
 export async function runParser(name, chunks, mode, bytes = null) {
   if (name === 'dispatch') return runDispatchOnly(bytes, mode, 'http://127.0.0.1');
+  if (name === 'dispatch-subclass') return runDispatchOnly(bytes, mode, 'http://127.0.0.1', true);
   const acc = createAccumulator(mode);
   if (name === 'core') {
     const parser = await createCoreParser((type, data, id) => acc.add(type, data, id));

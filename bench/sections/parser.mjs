@@ -8,11 +8,11 @@ export const PARSER_NAMES = ['core', 'eventsource-parser'];
 
 const MiB = 1024 * 1024;
 
-/** Every (parser, chunk size) pair, plus the MessageEvent dispatch reference (size 0: it takes no chunks). */
+/** Every (parser, chunk size) pair, plus the two MessageEvent dispatch references (size 0: they take no chunks). */
 export function parserPairs() {
   const pairs = [];
   for (const size of CHUNK_SIZES) for (const parser of PARSER_NAMES) pairs.push({ parser, size });
-  pairs.push({ parser: 'dispatch', size: 0 });
+  pairs.push({ parser: 'dispatch', size: 0 }, { parser: 'dispatch-subclass', size: 0 });
   return pairs;
 }
 
