@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../escape_bytes.h"
 #include "sse_parser.h"
 
 namespace {
@@ -27,31 +28,8 @@ constexpr size_t kKiB = 1024;
 constexpr size_t kMiB = 1024 * kKiB;
 constexpr size_t kSmallCap = 16;
 
-// Sink calls are recorded as readable strings, so a failing vector prints exactly what differs. Bytes that are not
-// printable ASCII are shown as \xHH (the parser passes arbitrary bytes through).
-std::string escape(std::string_view bytes) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const unsigned char c : bytes) {
-    if (c == '\\' || c == '"') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c >= 0x20 && c < 0x7F) {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
-}
+// Sink calls are recorded as readable strings, so a failing vector prints exactly what differs.
+std::string escape(std::string_view bytes) { return tes_test::escape_bytes(bytes); }
 
 const char* status_name(ParseStatus status) {
   switch (status) {

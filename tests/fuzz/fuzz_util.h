@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "../escape_bytes.h"
+
 namespace fuzz {
 
 [[noreturn]] inline void fail(const char* file, int line, const char* condition, const std::string& detail) {
@@ -27,31 +29,9 @@ namespace fuzz {
     }                                                                \
   } while (0)
 
-// Bytes shown as C-escaped text, so a failure message shows exactly what differs.
+// Bytes shown as quoted C-escaped text, so a failure message shows exactly what differs.
 inline std::string escape(std::string_view bytes, size_t max_chars = 400) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out = "\"";
-  for (const unsigned char c : bytes) {
-    if (out.size() > max_chars) {
-      out += "...";
-      break;
-    }
-    if (c == '\\' || c == '"') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c >= 0x20 && c < 0x7F) {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out + "\"";
+  return "\"" + tes_test::escape_bytes(bytes, max_chars) + "\"";
 }
 
 // Consumes the fuzz input front to back; reads past the end give zeros / empty views (never fail), so every input
