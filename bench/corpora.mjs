@@ -2,18 +2,8 @@
 // client must deliver (count, and the checksums of bench/checksum.mjs over type, data and lastEventId).
 // Every corpus avoids shapes where conforming clients legitimately differ (blocks without data, empty ids), so one
 // expected value holds for all contenders.
+import { mulberry32 } from '../demo/lib/mulberry32.mjs';
 import { createAccumulator } from './checksum.mjs';
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ASCII = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/';
 const WORDS = ['stream', 'event', 'trace', 'span', 'latency', 'über', 'café', 'naïve', 'Zürich', 'señal',
@@ -133,7 +123,7 @@ export function eventsFor(corpus, targetBytes, min = 16) {
  * Deterministic: the same (corpus, count) always gives the same bytes.
  */
 export function generate(corpus, count) {
-  const rng = prng(0x5eed ^ corpus.name.length * 7919 ^ count);
+  const rng = mulberry32(0x5eed ^ corpus.name.length * 7919 ^ count);
   const pool = asciiPool(rng, 1 << 17);
   const full = createAccumulator('full');
   const light = createAccumulator('light');

@@ -28,6 +28,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from './static-files.mjs';
+import { mulberry32 } from '../demo/lib/mulberry32.mjs';
 
 const ENDLESS_WRITE = 64 * 1024;
 const BURST_WRITE = 1024 * 1024;
@@ -35,18 +36,6 @@ const UTF8_PIECE_GAP_MS = 1;
 const OPEN_LIMIT_MS = 60_000;  // nothing stays open past this, whatever the client does
 
 const now = () => performance.now();
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same stream on both sides of a differential. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Byte sequences that are not UTF-8 (each decodes to one or more U+FFFD), and a few that are, to mix in.
 const INVALID = [
@@ -65,7 +54,7 @@ const VALID = [[0x61], [0x7a], [0x20], [0x3a], [0xc3, 0xa9], [0xe2, 0x82, 0xac],
  * client dispatches, `types` every event type among them (decoded, so a page can listen for them).
  */
 export function invalidUtf8Stream(seed, eventCount = 120) {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const pick = (list) => list[Math.floor(random() * list.length)];
   const junk = (n) => {
     const out = [];

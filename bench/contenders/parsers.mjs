@@ -27,6 +27,7 @@ export function runDispatchOnly(bytes, mode, origin, subclass = false) {
   const listener = (e) => acc.add(e.type, e.data, e.lastEventId);
   for (const type of new Set(events.map((e) => e.type))) target.addEventListener(type, listener);
   const t0 = performance.now();
+  // Two loops rather than one calling a chosen factory: the timed loop makes the event inline, as the product does.
   if (subclass) {
     for (let i = 0; i < events.length; i++) {
       const e = events[i];

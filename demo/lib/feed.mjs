@@ -13,20 +13,9 @@
 // started already has a history to backfill from, as it would with a feed that has been running for a while.
 
 import { History } from './history.mjs';
+import { mulberry32 } from './mulberry32.mjs';
 
 export const TOPICS = ['payments', 'search', 'checkout', 'auth', 'inventory', 'shipping'];
-
-/** mulberry32: a tiny, well-distributed 32-bit PRNG. Returns floats in [0, 1). */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const clamp = (x, lo, hi) => Math.min(hi, Math.max(lo, x));
 const MAX_CATCH_UP_MS = 5000;
